@@ -1,0 +1,2 @@
+// The benchmarks land with the planner; `pnpm bench` runs them all from here.
+export {};

@@ -1,0 +1,36 @@
+/**
+ * Shapes shared by the simulator's parts (EC2 and Auto Scaling models, SQS, event delivery, HTTP server).
+ */
+
+/** What a protocol handler returns to the HTTP server. */
+export interface SimResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** An EventBridge event envelope, field for field as AWS delivers it. */
+export interface EventBridgeEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** Something that accepts message bodies for a queue (given by URL, ARN or name). */
+export interface QueueSink {
+  sendMessageTo(queue: string, body: string): void;
+}
+
+/** Account and region the simulator pretends to be. */
+export interface SimIdentity {
+  readonly account: string;
+  readonly region: string;
+}
+
+export const DEFAULT_IDENTITY: SimIdentity = { account: '123456789012', region: 'us-east-1' };

@@ -1,0 +1,11 @@
+import { fileURLToPath } from 'node:url';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+/** Tests run against the sources of sibling packages, so no build is needed between edits. */
+export const workspaceAliases = {
+  '@eni-pool/core': src('core'),
+  '@eni-pool/aws-sim': src('aws-sim'),
+  '@eni-pool/lifecycle-hook-adapter': src('lifecycle-hook-adapter'),
+  '@eni-pool/lambda-adapter': src('lambda-adapter'),
+};
