@@ -34,3 +34,34 @@ export interface SimIdentity {
 }
 
 export const DEFAULT_IDENTITY: SimIdentity = { account: '123456789012', region: 'us-east-1' };
+
+export type SimInstanceState =
+  | 'pending'
+  | 'running'
+  | 'stopping'
+  | 'stopped'
+  | 'shutting-down'
+  | 'terminated';
+
+/**
+ * What the Auto Scaling model needs from the EC2 model: launch and terminate instances, and hear
+ * about their state changes.
+ */
+export interface InstanceFleet {
+  /** Launches an instance (`pending`, then `running` after the configured delay); returns its id. */
+  launchInstance(spec: {
+    readonly subnetId: string;
+    readonly instanceType?: string;
+    readonly tags: Readonly<Record<string, string>>;
+  }): string;
+  terminateInstance(instanceId: string): void;
+  instanceState(instanceId: string): SimInstanceState | undefined;
+  /** Returns an unsubscribe function. */
+  onInstanceStateChange(listener: (instanceId: string, state: SimInstanceState) => void): () => void;
+  availabilityZoneOfSubnet(subnetId: string): string | undefined;
+}
+
+/** Accepts events for delivery to subscribers (in-process callbacks and SQS rule targets). */
+export interface EventSink {
+  publish(event: EventBridgeEvent): void;
+}
