@@ -55,6 +55,13 @@ export interface InstanceFleet {
     readonly tags: Readonly<Record<string, string>>;
   }): string;
   terminateInstance(instanceId: string): void;
+  /**
+   * Stops a running instance (`stopping`, then `stopped`); used for warm pools in the `Stopped` state.
+   * Optional: without it, warm pools can only be kept `Running`.
+   */
+  stopInstance?(instanceId: string): void;
+  /** Starts a stopped instance (`pending`, then `running`); used when an instance leaves a warm pool. */
+  startInstance?(instanceId: string): void;
   instanceState(instanceId: string): SimInstanceState | undefined;
   /** Returns an unsubscribe function. */
   onInstanceStateChange(listener: (instanceId: string, state: SimInstanceState) => void): () => void;
