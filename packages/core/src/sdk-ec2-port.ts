@@ -1,7 +1,240 @@
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { Ec2Port } from './ec2-port';
+import {
+  AttachNetworkInterfaceCommand,
+  CreateTagsCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  DetachNetworkInterfaceCommand,
+  type EC2Client,
+  type Filter,
+  type Instance,
+  type NetworkInterface,
+  type Tag,
+} from '@aws-sdk/client-ec2';
+import type { DescribePageInput, Ec2Port } from './ec2-port';
+import { AwsCallError, ConfigurationError } from './errors';
+import { MAX_PAGE_SIZE, MIN_PAGE_SIZE } from './internal/limits';
+import type {
+  AttachmentStatus,
+  InstanceAttachmentView,
+  InstanceStateName,
+  InstanceView,
+  InterfaceStatus,
+  InterfaceView,
+  Tags,
+} from './model';
 
-/** The `Ec2Port` on `@aws-sdk/client-ec2`. */
-export function createSdkEc2Port(_client: EC2Client): Ec2Port {
-  throw new Error('not implemented yet');
+const INSTANCE_STATES: ReadonlySet<string> = new Set<InstanceStateName>([
+  'pending',
+  'running',
+  'stopping',
+  'stopped',
+  'shutting-down',
+  'terminated',
+]);
+const INTERFACE_STATUSES: ReadonlySet<string> = new Set<InterfaceStatus>([
+  'available',
+  'associated',
+  'attaching',
+  'in-use',
+  'detaching',
+]);
+const ATTACHMENT_STATUSES: ReadonlySet<string> = new Set<AttachmentStatus>([
+  'attaching',
+  'attached',
+  'detaching',
+  'detached',
+]);
+
+/** Throws unless the describe is filtered and its page size is within EC2's bounds. */
+function checkedFilters(input: DescribePageInput): Filter[] {
+  if (input.filters.length === 0) {
+    throw new ConfigurationError('refusing an unfiltered describe: pass at least one filter', 'filters');
+  }
+  for (const filter of input.filters) {
+    if (filter.name === '' || filter.values.length === 0) {
+      throw new ConfigurationError(`filter "${filter.name}" needs a name and at least one value`, 'filters');
+    }
+  }
+  if (
+    !Number.isInteger(input.maxResults) ||
+    input.maxResults < MIN_PAGE_SIZE ||
+    input.maxResults > MAX_PAGE_SIZE
+  ) {
+    throw new ConfigurationError(
+      `maxResults must be an integer from ${MIN_PAGE_SIZE} to ${MAX_PAGE_SIZE}, got ${input.maxResults}`,
+      'maxResults',
+    );
+  }
+  return input.filters.map((filter) => ({ Name: filter.name, Values: [...filter.values] }));
+}
+
+function toTags(tags: readonly Tag[] | undefined): Tags {
+  const record: Record<string, string> = {};
+  for (const tag of tags ?? []) {
+    if (tag.Key !== undefined) record[tag.Key] = tag.Value ?? '';
+  }
+  return record;
+}
+
+function toAttachmentStatus(status: string | undefined): AttachmentStatus {
+  // An attachment without a status is treated as still settling, so the planner leaves it alone.
+  return status !== undefined && ATTACHMENT_STATUSES.has(status) ? (status as AttachmentStatus) : 'attaching';
+}
+
+function toInstanceView(instance: Instance): InstanceView | undefined {
+  if (instance.InstanceId === undefined) return undefined;
+  const stateName = instance.State?.Name;
+  const attachments: InstanceAttachmentView[] = [];
+  for (const eni of instance.NetworkInterfaces ?? []) {
+    if (eni.NetworkInterfaceId === undefined) continue;
+    const attachment = eni.Attachment;
+    attachments.push({
+      networkInterfaceId: eni.NetworkInterfaceId,
+      ...(attachment?.AttachmentId !== undefined ? { attachmentId: attachment.AttachmentId } : {}),
+      deviceIndex: attachment?.DeviceIndex ?? 0,
+      networkCardIndex: attachment?.NetworkCardIndex ?? 0,
+      status: toAttachmentStatus(attachment?.Status),
+    });
+  }
+  return {
+    instanceId: instance.InstanceId,
+    // A state EC2 may add later is not `running`, so the planner releases rather than assigns.
+    state:
+      stateName !== undefined && INSTANCE_STATES.has(stateName)
+        ? (stateName as InstanceStateName)
+        : 'pending',
+    subnetId: instance.SubnetId ?? '',
+    availabilityZone: instance.Placement?.AvailabilityZone ?? '',
+    launchTime: instance.LaunchTime?.toISOString() ?? new Date(0).toISOString(),
+    ...(instance.InstanceType !== undefined ? { instanceType: instance.InstanceType } : {}),
+    tags: toTags(instance.Tags),
+    attachments,
+  };
+}
+
+function toInterfaceView(eni: NetworkInterface): InterfaceView | undefined {
+  if (eni.NetworkInterfaceId === undefined) return undefined;
+  const attachment = eni.Attachment;
+  const status = eni.Status;
+  return {
+    networkInterfaceId: eni.NetworkInterfaceId,
+    subnetId: eni.SubnetId ?? '',
+    availabilityZone: eni.AvailabilityZone ?? '',
+    // An unknown status is never mistaken for `available`.
+    status:
+      status !== undefined && INTERFACE_STATUSES.has(status) ? (status as InterfaceStatus) : 'associated',
+    ...(eni.PrivateIpAddress !== undefined ? { privateIpAddress: eni.PrivateIpAddress } : {}),
+    tags: toTags(eni.TagSet),
+    ...(attachment?.AttachmentId !== undefined
+      ? {
+          attachment: {
+            attachmentId: attachment.AttachmentId,
+            instanceId: attachment.InstanceId ?? '',
+            deviceIndex: attachment.DeviceIndex ?? 0,
+            networkCardIndex: attachment.NetworkCardIndex ?? 0,
+            status: toAttachmentStatus(attachment.Status),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * The `Ec2Port` on `@aws-sdk/client-ec2`. It imports only the five commands it sends, so bundles stay
+ * lean. Describes must be filtered (an empty filter list throws `ConfigurationError` before any call);
+ * SDK errors are rethrown as they are, so `classifyAwsError` can read their code.
+ *
+ * The client's own retry (SDK `maxAttempts`, 3 by default) runs inside each call; the executor's retry
+ * budget comes on top of it.
+ *
+ * @example
+ * ```ts
+ * import { EC2Client } from '@aws-sdk/client-ec2';
+ * const ec2 = createSdkEc2Port(new EC2Client({ region: 'eu-west-1' }));
+ * const page = await ec2.describeNetworkInterfaces({
+ *   filters: [{ name: 'tag:network-interface-manager-pool', values: ['bastion'] }],
+ *   maxResults: 1000,
+ * });
+ * ```
+ */
+export function createSdkEc2Port(client: EC2Client): Ec2Port {
+  return {
+    async describeInstances(input) {
+      const filters = checkedFilters(input);
+      const output = await client.send(
+        new DescribeInstancesCommand({
+          Filters: filters,
+          MaxResults: input.maxResults,
+          ...(input.nextToken !== undefined ? { NextToken: input.nextToken } : {}),
+        }),
+      );
+      const instances: InstanceView[] = [];
+      for (const reservation of output.Reservations ?? []) {
+        for (const instance of reservation.Instances ?? []) {
+          const view = toInstanceView(instance);
+          if (view) instances.push(view);
+        }
+      }
+      return output.NextToken ? { instances, nextToken: output.NextToken } : { instances };
+    },
+
+    async describeNetworkInterfaces(input) {
+      const filters = checkedFilters(input);
+      const output = await client.send(
+        new DescribeNetworkInterfacesCommand({
+          Filters: filters,
+          MaxResults: input.maxResults,
+          ...(input.nextToken !== undefined ? { NextToken: input.nextToken } : {}),
+        }),
+      );
+      const interfaces: InterfaceView[] = [];
+      for (const eni of output.NetworkInterfaces ?? []) {
+        const view = toInterfaceView(eni);
+        if (view) interfaces.push(view);
+      }
+      return output.NextToken ? { interfaces, nextToken: output.NextToken } : { interfaces };
+    },
+
+    async attachNetworkInterface(input) {
+      const output = await client.send(
+        new AttachNetworkInterfaceCommand({
+          NetworkInterfaceId: input.networkInterfaceId,
+          InstanceId: input.instanceId,
+          DeviceIndex: input.deviceIndex,
+          // Always explicit: omitting it trips a multi-card bug that reports a free index as taken.
+          NetworkCardIndex: input.networkCardIndex,
+        }),
+      );
+      if (!output.AttachmentId) {
+        throw new AwsCallError(
+          `AttachNetworkInterface for ${input.networkInterfaceId} returned no attachment id`,
+          'AttachNetworkInterface',
+          'MissingAttachmentId',
+          1,
+        );
+      }
+      return { attachmentId: output.AttachmentId };
+    },
+
+    async detachNetworkInterface(input) {
+      await client.send(
+        new DetachNetworkInterfaceCommand({
+          AttachmentId: input.attachmentId,
+          ...(input.force !== undefined ? { Force: input.force } : {}),
+        }),
+      );
+    },
+
+    async createTags(input) {
+      if (input.resourceIds.length === 0) {
+        throw new ConfigurationError('createTags needs at least one resource id', 'resourceIds');
+      }
+      await client.send(
+        new CreateTagsCommand({
+          Resources: [...input.resourceIds],
+          Tags: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      );
+    },
+  };
 }

@@ -1,0 +1,78 @@
+import { type AwsErrorClass, awsErrorCode, classifyAwsError } from '../aws-errors';
+import { AwsCallError } from '../errors';
+import type { Logger } from '../logger';
+import type { Clock } from './clock';
+
+export interface RetryPolicy {
+  /** Attempts per call, including the first. */
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5000 };
+
+/** Full-jitter exponential backoff: a random delay in [0, min(max, base · 2^(attempt-1))). */
+export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+export interface RetryContext {
+  readonly operation: string;
+  readonly policy: RetryPolicy;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly logger: Logger;
+  /** Classes retried besides throttling and server errors (e.g. `incorrect-state` for an attach). */
+  readonly alsoRetry?: readonly AwsErrorClass[];
+  /** Runs before every attempt, e.g. taking a rate-limit token. */
+  readonly beforeAttempt?: () => Promise<void>;
+  /** Context added to log entries. */
+  readonly logContext?: Record<string, unknown>;
+}
+
+/**
+ * Calls `call` until it succeeds, retrying throttling and server errors (plus `alsoRetry`) with
+ * full-jitter backoff, at most `policy.maxAttempts` attempts in all. Any other error, or the last
+ * retryable one, is thrown as an `AwsCallError` whose `cause` is the original error.
+ */
+export async function withRetry<T>(
+  context: RetryContext,
+  call: (attempt: number) => Promise<T>,
+): Promise<{ value: T; attempts: number }> {
+  const { policy } = context;
+  const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
+  for (let attempt = 1; ; attempt++) {
+    await context.beforeAttempt?.();
+    try {
+      return { value: await call(attempt), attempts: attempt };
+    } catch (error) {
+      const errorClass = classifyAwsError(error);
+      const retryable =
+        errorClass === 'throttling' ||
+        errorClass === 'server' ||
+        (context.alsoRetry?.includes(errorClass) ?? false);
+      const code = awsErrorCode(error) ?? 'Unknown';
+      if (!retryable || attempt >= maxAttempts) {
+        const why = retryable ? `gave up after ${attempt} attempts` : 'not retried';
+        throw new AwsCallError(
+          `${context.operation} failed (${code}, ${why}): ${error instanceof Error ? error.message : String(error)}`,
+          context.operation,
+          code,
+          attempt,
+          { cause: error },
+        );
+      }
+      const delayMs = backoffDelay(policy, attempt, context.random);
+      context.logger.debug('retrying AWS call', {
+        ...context.logContext,
+        operation: context.operation,
+        code,
+        attempt,
+        delayMs,
+      });
+      await context.clock.sleep(delayMs);
+    }
+  }
+}
