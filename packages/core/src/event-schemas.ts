@@ -1,0 +1,160 @@
+import { z } from 'zod';
+
+/**
+ * Schemas of the event shapes `parseEvent` accepts. They check the fields eni-pool reads and let every
+ * other field through, so a new field added by AWS never turns a good event into an error.
+ */
+
+/** EventBridge `source` and `detail-type` pairs eni-pool handles. */
+export const EVENTBRIDGE_DETAIL_TYPES = {
+  instanceStateChange: { source: 'aws.ec2', detailType: 'EC2 Instance State-change Notification' },
+  scheduled: { source: 'aws.events', detailType: 'Scheduled Event' },
+  launchLifecycleAction: { source: 'aws.autoscaling', detailType: 'EC2 Instance-launch Lifecycle Action' },
+  terminateLifecycleAction: {
+    source: 'aws.autoscaling',
+    detailType: 'EC2 Instance-terminate Lifecycle Action',
+  },
+} as const;
+
+/** `Service` of the messages Auto Scaling sends to a lifecycle hook's SQS or SNS target. */
+export const AUTO_SCALING_SERVICE = 'AWS Auto Scaling';
+
+/** `Event` of the message Auto Scaling sends once when a hook's notification target is set. */
+export const TEST_NOTIFICATION_EVENT = 'autoscaling:TEST_NOTIFICATION';
+
+export const LAUNCHING = 'autoscaling:EC2_INSTANCE_LAUNCHING';
+export const TERMINATING = 'autoscaling:EC2_INSTANCE_TERMINATING';
+
+/** `i-` then 8 (older) or 17 lowercase hex digits; anything in between is accepted, not invented. */
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+
+/** Lifecycle action tokens are 36 characters in the 8-4-4-4-12 hex layout; the version digit varies. */
+const UUID_LIKE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export const instanceIdSchema = z
+  .string({ error: 'must be a string instance id' })
+  .regex(INSTANCE_ID, { error: 'must be an instance id: "i-" followed by 8 to 17 lowercase hex digits' });
+
+export const instanceStateSchema = z.enum(
+  ['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated'],
+  { error: 'must be one of pending, running, stopping, stopped, shutting-down, terminated' },
+);
+
+/** An ISO-8601 timestamp as EventBridge and Auto Scaling write it (`Z` or an offset, any precision). */
+export const timestampSchema = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO-8601 timestamp such as 2026-11-27T05:00:00Z',
+});
+
+const nonEmpty = (what: string, max: number) =>
+  z
+    .string({ error: `must be a string ${what}` })
+    .min(1, { error: `must be a non-empty ${what}` })
+    .max(max, { error: `must be a ${what} of at most ${max} characters` });
+
+/** Auto Scaling allows 1–255 characters (older API versions allowed up to 1600; accept those too). */
+export const autoScalingGroupNameSchema = nonEmpty('Auto Scaling group name', 1600);
+export const lifecycleHookNameSchema = nonEmpty('lifecycle hook name', 255);
+
+export const lifecycleActionTokenSchema = z
+  .string({ error: 'must be a string lifecycle action token' })
+  .regex(UUID_LIKE, { error: 'must be a lifecycle action token in the 8-4-4-4-12 hex layout' });
+
+export const lifecycleTransitionSchema = z.enum([LAUNCHING, TERMINATING], {
+  error: `must be ${LAUNCHING} or ${TERMINATING}`,
+});
+
+const lifecycleLocationSchema = z.enum(['EC2', 'AutoScalingGroup', 'WarmPool'], {
+  error: 'must be EC2, AutoScalingGroup or WarmPool',
+});
+
+/** Metadata is free text; `null` is read as absent. */
+const notificationMetadataSchema = z.string({ error: 'must be a string' }).nullish();
+
+const optionalText = z.string({ error: 'must be a string' }).optional();
+
+/** Envelope fields shared by every EventBridge event. `version` is optional: the EC2 doc sample omits it. */
+const eventBridgeEnvelopeShape = {
+  version: optionalText,
+  id: optionalText,
+  'detail-type': z.string(),
+  source: z.string(),
+  account: optionalText,
+  time: timestampSchema.optional(),
+  region: optionalText,
+  resources: z.array(z.string({ error: 'must be a string' }), { error: 'must be an array' }).optional(),
+};
+
+const detailObject = <T extends z.core.$ZodLooseShape>(shape: T) =>
+  z.looseObject(shape, { error: 'must be an object' });
+
+export const instanceStateChangeEventSchema = z.looseObject({
+  ...eventBridgeEnvelopeShape,
+  detail: detailObject({
+    'instance-id': instanceIdSchema,
+    state: instanceStateSchema,
+  }),
+});
+
+export const scheduledEventSchema = z.looseObject({
+  ...eventBridgeEnvelopeShape,
+  detail: detailObject({}),
+});
+
+/** The lifecycle fields, spelled the same in the EventBridge `detail` and in a hook notification. */
+const lifecycleFieldsShape = {
+  LifecycleActionToken: lifecycleActionTokenSchema.optional(),
+  AutoScalingGroupName: autoScalingGroupNameSchema,
+  LifecycleHookName: lifecycleHookNameSchema,
+  EC2InstanceId: instanceIdSchema,
+  LifecycleTransition: lifecycleTransitionSchema,
+  NotificationMetadata: notificationMetadataSchema,
+  Origin: lifecycleLocationSchema.optional(),
+  Destination: lifecycleLocationSchema.optional(),
+};
+
+/** The lifecycle fields on their own, for code that reads both spellings alike. */
+export const lifecycleFieldsSchema = z.object(lifecycleFieldsShape);
+
+export const lifecycleActionEventSchema = z.looseObject({
+  ...eventBridgeEnvelopeShape,
+  detail: detailObject(lifecycleFieldsShape),
+});
+
+/** Fields Auto Scaling adds to every message it sends to a hook's SQS or SNS target. */
+const notificationHeaderShape = {
+  Service: optionalText,
+  Time: timestampSchema.optional(),
+  RequestId: optionalText,
+  AccountId: optionalText,
+  AutoScalingGroupARN: optionalText,
+};
+
+export const lifecycleNotificationSchema = z.looseObject({
+  ...notificationHeaderShape,
+  ...lifecycleFieldsShape,
+});
+
+export const testNotificationSchema = z.looseObject({
+  ...notificationHeaderShape,
+  Event: z.literal(TEST_NOTIFICATION_EVENT),
+  AutoScalingGroupName: autoScalingGroupNameSchema.optional(),
+});
+
+/** An SNS `Notification` envelope, as delivered to an SQS subscription without raw delivery. */
+export const snsNotificationSchema = z.looseObject({
+  Type: z.literal('Notification'),
+  MessageId: optionalText,
+  TopicArn: optionalText,
+  Subject: z.string({ error: 'must be a string' }).nullish(),
+  Message: z.string({ error: 'must be a string (the published message)' }),
+  Timestamp: timestampSchema.optional(),
+});
+
+export type LifecycleFields = z.infer<typeof lifecycleFieldsSchema>;
+export type InstanceStateChangeEvent = z.infer<typeof instanceStateChangeEventSchema>;
+export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
+export type LifecycleActionEvent = z.infer<typeof lifecycleActionEventSchema>;
+export type LifecycleNotification = z.infer<typeof lifecycleNotificationSchema>;
+export type TestNotification = z.infer<typeof testNotificationSchema>;
+export type SnsNotification = z.infer<typeof snsNotificationSchema>;
