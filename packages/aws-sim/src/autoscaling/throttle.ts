@@ -1,0 +1,40 @@
+/** Shape of a token bucket: `capacity` burst, refilled at `refillPerSecond`. */
+export interface TokenBucketOptions {
+  readonly capacity: number;
+  readonly refillPerSecond: number;
+}
+
+/**
+ * A token bucket on the wall clock, as AWS throttles its APIs: each request takes one token; an empty
+ * bucket answers "throttled". Refill is continuous, so a caller may spend tokens as they arrive.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly options: TokenBucketOptions,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    if (!(options.capacity > 0) || !(options.refillPerSecond > 0)) {
+      throw new RangeError(
+        `token bucket needs capacity > 0 and refillPerSecond > 0 (got ${options.capacity}/${options.refillPerSecond})`,
+      );
+    }
+    this.tokens = options.capacity;
+    this.last = this.now();
+  }
+
+  /** Takes one token; false when the bucket is empty. */
+  tryTake(): boolean {
+    const now = this.now();
+    this.tokens = Math.min(
+      this.options.capacity,
+      this.tokens + ((now - this.last) / 1000) * this.options.refillPerSecond,
+    );
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
