@@ -1,1 +1,6 @@
-export const placeholder = 1;
+export * from './auto-scaling';
+export * from './errors';
+export * from './events';
+export * from './handler';
+export * from './options';
+export * from './types';

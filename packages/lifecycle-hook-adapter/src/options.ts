@@ -1,0 +1,221 @@
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import {
+  ConfigurationError,
+  DEFAULT_POOL_TAG_KEY,
+  type Ec2Port,
+  type EniPoolManager,
+  type EniPoolManagerOptions,
+  type Logger,
+} from '@eni-pool/core';
+
+/** The result sent with `CompleteLifecycleAction`. */
+export type LifecycleActionResult = 'CONTINUE' | 'ABANDON';
+
+/** What to do with an instance that is launched into the warm pool (`Destination: WarmPool`). */
+export type WarmPoolMode = 'skip' | 'attach';
+
+/** Exponential backoff between polls of EC2 while waiting for an instance or an interface. */
+export interface PollOptions {
+  /** First delay. @defaultValue `1000` */
+  readonly initialDelayMs?: number;
+  /** Upper bound of one delay. @defaultValue `10000` */
+  readonly maxDelayMs?: number;
+  /** Growth factor per poll. @defaultValue `2` */
+  readonly multiplier?: number;
+}
+
+/** Retries of throttled or failed (5xx) Auto Scaling and describe calls, on top of the SDK's own. */
+export interface CallRetryOptions {
+  /** Attempts per call, including the first. @defaultValue `5` */
+  readonly maxAttempts?: number;
+  /** @defaultValue `200` */
+  readonly baseDelayMs?: number;
+  /** @defaultValue `5000` */
+  readonly maxDelayMs?: number;
+}
+
+export interface LifecycleHookHandlerOptions {
+  /**
+   * The manager that reconciles pools. Built from `managerOptions` (sharing `ec2` and `logger`) when
+   * absent.
+   */
+  readonly manager?: EniPoolManager;
+  /** Options for the manager built when `manager` is absent. */
+  readonly managerOptions?: Omit<EniPoolManagerOptions, 'ec2' | 'logger'>;
+  /** @defaultValue `new AutoScalingClient({})` from the standard SDK configuration */
+  readonly autoScaling?: AutoScalingClient;
+  /**
+   * EC2 access for the adapter's own describes and releases. @defaultValue the manager's `ec2`, else
+   * `new EC2Client({})`
+   */
+  readonly ec2?: Ec2Port | EC2Client;
+  /** Tag key naming an instance's (and an interface's) pool. @defaultValue `'network-interface-manager-pool'` */
+  readonly poolTagKey?: string;
+  /**
+   * Total time a launch may wait for its interface (instance visible and running, interface free and
+   * attached) before the action is completed with `resultOnFailure`. @defaultValue `240000` (4 min)
+   */
+  readonly launchBudgetMs?: number;
+  /**
+   * Total time a termination may wait for its interfaces to be released before the action is completed
+   * with `CONTINUE` anyway (the interface frees itself when the instance terminates). @defaultValue `120000`
+   */
+  readonly terminateBudgetMs?: number;
+  /**
+   * Time between `RecordLifecycleActionHeartbeat` calls while an action is in progress. The first one is
+   * sent this long after the handler starts, and the hook's timer started before the event was delivered,
+   * so keep it at most half the hook's `HeartbeatTimeout`. @defaultValue `60000`
+   */
+  readonly heartbeatIntervalMs?: number;
+  /**
+   * The hook's `HeartbeatTimeout` in milliseconds, when known. The constructor then checks that
+   * `heartbeatIntervalMs` is at most half of it.
+   */
+  readonly hookHeartbeatTimeoutMs?: number;
+  /** Backoff between polls and re-reconciles. */
+  readonly poll?: PollOptions;
+  /** Retries of throttled Auto Scaling and describe calls. */
+  readonly retry?: CallRetryOptions;
+  /** Result sent when a launch could not get its interface within the budget. @defaultValue `'ABANDON'` */
+  readonly resultOnFailure?: LifecycleActionResult;
+  /** Whether an instance launched into the warm pool gets an interface. @defaultValue `'skip'` */
+  readonly warmPool?: WarmPoolMode;
+  /**
+   * How long an instance released by a terminate action stays excluded from this handler's reconciles, so
+   * that a concurrent reconcile does not hand its interface back before it shuts down.
+   * @defaultValue `600000`
+   */
+  readonly releasingTtlMs?: number;
+  /** @defaultValue warnings and errors as JSON lines on stderr */
+  readonly logger?: Logger;
+  /** Injected for tests; must resolve early (or reject) when `signal` aborts. @defaultValue real timers */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Injected for tests. @defaultValue `Date.now` */
+  readonly now?: () => number;
+  /** Injected for tests (backoff jitter). @defaultValue `Math.random` */
+  readonly random?: () => number;
+}
+
+/** The options with every default filled in. */
+export interface ResolvedSettings {
+  readonly poolTagKey: string;
+  readonly launchBudgetMs: number;
+  readonly terminateBudgetMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly poll: Required<PollOptions>;
+  readonly retry: Required<CallRetryOptions>;
+  readonly resultOnFailure: LifecycleActionResult;
+  readonly warmPool: WarmPoolMode;
+  readonly releasingTtlMs: number;
+}
+
+/** Longest `HeartbeatTimeout` Auto Scaling accepts (7200 s). */
+export const MAX_HOOK_HEARTBEAT_TIMEOUT_MS = 7_200_000;
+
+function positiveInteger(value: number | undefined, fallback: number, setting: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigurationError(`${setting} must be a positive integer, got ${String(value)}`, setting);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(
+  value: T | undefined,
+  allowed: readonly T[],
+  fallback: T,
+  setting: string,
+): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value)) {
+    throw new ConfigurationError(
+      `${setting} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got '${String(value)}'`,
+      setting,
+    );
+  }
+  return value;
+}
+
+/**
+ * Validates the options and fills in defaults. Throws `ConfigurationError` naming the first bad setting.
+ */
+export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedSettings {
+  const poolTagKey = options.poolTagKey ?? DEFAULT_POOL_TAG_KEY;
+  if (typeof poolTagKey !== 'string' || poolTagKey.trim() === '') {
+    throw new ConfigurationError('poolTagKey must be a non-empty string', 'poolTagKey');
+  }
+  const managerTagKey = options.manager?.options.planner?.poolTagKey ?? DEFAULT_POOL_TAG_KEY;
+  if (options.manager && managerTagKey !== poolTagKey) {
+    throw new ConfigurationError(
+      `poolTagKey '${poolTagKey}' differs from the manager's planner.poolTagKey '${managerTagKey}'`,
+      'poolTagKey',
+    );
+  }
+  if (options.manager && options.managerOptions) {
+    throw new ConfigurationError('pass either manager or managerOptions, not both', 'managerOptions');
+  }
+
+  const launchBudgetMs = positiveInteger(options.launchBudgetMs, 240_000, 'launchBudgetMs');
+  const terminateBudgetMs = positiveInteger(options.terminateBudgetMs, 120_000, 'terminateBudgetMs');
+  const heartbeatIntervalMs = positiveInteger(options.heartbeatIntervalMs, 60_000, 'heartbeatIntervalMs');
+  if (heartbeatIntervalMs >= MAX_HOOK_HEARTBEAT_TIMEOUT_MS) {
+    throw new ConfigurationError(
+      `heartbeatIntervalMs must be below the longest hook HeartbeatTimeout (${MAX_HOOK_HEARTBEAT_TIMEOUT_MS} ms), got ${heartbeatIntervalMs}`,
+      'heartbeatIntervalMs',
+    );
+  }
+  if (options.hookHeartbeatTimeoutMs !== undefined) {
+    const hookTimeout = positiveInteger(options.hookHeartbeatTimeoutMs, 0, 'hookHeartbeatTimeoutMs');
+    if (hookTimeout < 30_000 || hookTimeout > MAX_HOOK_HEARTBEAT_TIMEOUT_MS) {
+      throw new ConfigurationError(
+        `hookHeartbeatTimeoutMs must be between 30000 and ${MAX_HOOK_HEARTBEAT_TIMEOUT_MS} (the hook's 30–7200 s), got ${hookTimeout}`,
+        'hookHeartbeatTimeoutMs',
+      );
+    }
+    if (heartbeatIntervalMs * 2 > hookTimeout) {
+      throw new ConfigurationError(
+        `heartbeatIntervalMs (${heartbeatIntervalMs}) must be at most half of hookHeartbeatTimeoutMs (${hookTimeout})`,
+        'heartbeatIntervalMs',
+      );
+    }
+  }
+
+  const initialDelayMs = positiveInteger(options.poll?.initialDelayMs, 1_000, 'poll.initialDelayMs');
+  const maxDelayMs = positiveInteger(options.poll?.maxDelayMs, 10_000, 'poll.maxDelayMs');
+  if (maxDelayMs < initialDelayMs) {
+    throw new ConfigurationError(
+      `poll.maxDelayMs (${maxDelayMs}) must not be below poll.initialDelayMs (${initialDelayMs})`,
+      'poll.maxDelayMs',
+    );
+  }
+  const multiplier = options.poll?.multiplier ?? 2;
+  if (typeof multiplier !== 'number' || !Number.isFinite(multiplier) || multiplier < 1) {
+    throw new ConfigurationError(
+      `poll.multiplier must be a number >= 1, got ${String(multiplier)}`,
+      'poll.multiplier',
+    );
+  }
+
+  const maxAttempts = positiveInteger(options.retry?.maxAttempts, 5, 'retry.maxAttempts');
+  const baseDelayMs = positiveInteger(options.retry?.baseDelayMs, 200, 'retry.baseDelayMs');
+  const retryMaxDelayMs = positiveInteger(options.retry?.maxDelayMs, 5_000, 'retry.maxDelayMs');
+  if (retryMaxDelayMs < baseDelayMs) {
+    throw new ConfigurationError(
+      `retry.maxDelayMs (${retryMaxDelayMs}) must not be below retry.baseDelayMs (${baseDelayMs})`,
+      'retry.maxDelayMs',
+    );
+  }
+
+  return {
+    poolTagKey,
+    launchBudgetMs,
+    terminateBudgetMs,
+    heartbeatIntervalMs,
+    poll: { initialDelayMs, maxDelayMs, multiplier },
+    retry: { maxAttempts, baseDelayMs, maxDelayMs: retryMaxDelayMs },
+    resultOnFailure: oneOf(options.resultOnFailure, ['ABANDON', 'CONTINUE'], 'ABANDON', 'resultOnFailure'),
+    warmPool: oneOf(options.warmPool, ['skip', 'attach'], 'skip', 'warmPool'),
+    releasingTtlMs: positiveInteger(options.releasingTtlMs, 600_000, 'releasingTtlMs'),
+  };
+}
