@@ -16,7 +16,7 @@ import type {
   PlanAction,
   TagInput,
   Unsatisfied,
-} from '@eni-pool/core';
+} from '../../src/index';
 
 export const POOL_TAG = 'network-interface-manager-pool';
 

@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import {
   awsErrorCode,
   classifyAwsError,
@@ -11,8 +12,7 @@ import {
   isRetryable,
   isServerError,
   isThrottling,
-} from '@eni-pool/core';
-import { describe, expect, it } from 'vitest';
+} from '../../src/index';
 import { awsError } from '../helpers/ec2-mock';
 
 describe('classifyAwsError', () => {
