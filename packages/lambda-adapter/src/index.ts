@@ -1,1 +1,9 @@
-export const placeholder = 1;
+export * from './config';
+export * from './environment';
+export * from './eventbridge-handler';
+export * from './lambda-handler';
+export * from './metrics';
+export * from './pool-resolver';
+export * from './powertools-logger';
+export * from './sqs-handler';
+export * from './types';

@@ -1,0 +1,179 @@
+import {
+  ConfigurationError,
+  DEFAULT_POOL_TAG_KEY,
+  type DeviceIndexPolicy,
+  type LogLevel,
+  type Placement,
+} from '@eni-pool/core';
+
+/** What a lifecycle action is completed with when its interface could not be attached in time. */
+export type LifecycleResult = 'CONTINUE' | 'ABANDON';
+
+/** The function's settings, read once from the environment at cold start. */
+export interface LambdaConfig {
+  /** `ENI_POOL_TAG_KEY`. @defaultValue `'network-interface-manager-pool'` */
+  readonly poolTagKey: string;
+  /** `ENI_POOL_PLACEMENT`. @defaultValue `'subnet'` */
+  readonly placement: Placement;
+  /** `ENI_POOL_DEVICE_INDEX`: `lowest-free` or a fixed index ≥ 1. @defaultValue `{ mode: 'lowest-free' }` */
+  readonly deviceIndex: DeviceIndexPolicy;
+  /** `ENI_POOL_LOG_LEVEL`, else `POWERTOOLS_LOG_LEVEL`. @defaultValue `'info'` */
+  readonly logLevel: LogLevel;
+  /** `ENI_POOL_WAIT_TIMEOUT_MS`: bound of one attachment-state wait. @defaultValue `60000` */
+  readonly waitTimeoutMs: number;
+  /** `ENI_POOL_MAX_ROUNDS`: load → plan → apply rounds per reconcile. @defaultValue `3` */
+  readonly maxRounds: number;
+  /** `ENI_POOL_LIFECYCLE_RESULT_ON_FAILURE`. @defaultValue `'ABANDON'` */
+  readonly lifecycleResultOnFailure: LifecycleResult;
+  /** `ENI_POOL_LIFECYCLE_HOOKS` (`enabled` | `disabled`). @defaultValue `true` */
+  readonly lifecycleHooks: boolean;
+  /** `ENI_POOL_SQS_CONCURRENCY`: reconciles in flight at once within one SQS batch. @defaultValue `4` */
+  readonly sqsConcurrency: number;
+  /** `ENI_POOL_METRICS` (`enabled` | `disabled`): CloudWatch EMF metrics per pool. @defaultValue `true` */
+  readonly metrics: boolean;
+}
+
+/** The environment variables read by {@link readLambdaConfig}, with their defaults. */
+export const LAMBDA_ENVIRONMENT_DEFAULTS = {
+  ENI_POOL_TAG_KEY: DEFAULT_POOL_TAG_KEY,
+  ENI_POOL_PLACEMENT: 'subnet',
+  ENI_POOL_DEVICE_INDEX: 'lowest-free',
+  ENI_POOL_LOG_LEVEL: 'info',
+  ENI_POOL_WAIT_TIMEOUT_MS: '60000',
+  ENI_POOL_MAX_ROUNDS: '3',
+  ENI_POOL_LIFECYCLE_RESULT_ON_FAILURE: 'ABANDON',
+  ENI_POOL_LIFECYCLE_HOOKS: 'enabled',
+  ENI_POOL_SQS_CONCURRENCY: '4',
+  ENI_POOL_METRICS: 'enabled',
+} as const;
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The trimmed value of `name`, or undefined when unset or blank. */
+function raw(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * Reads an integer environment variable within `[min, max]`.
+ *
+ * @throws ConfigurationError naming the variable when the value is not an integer in range.
+ */
+export function integerFromEnv(
+  env: Environment,
+  name: string,
+  fallback: number,
+  range: { readonly min: number; readonly max: number },
+): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^-?\d+$/.test(value)) {
+    throw new ConfigurationError(`${name} must be an integer, got '${value}'`, name);
+  }
+  const parsed = Number(value);
+  if (parsed < range.min || parsed > range.max) {
+    throw new ConfigurationError(
+      `${name} must be between ${range.min} and ${range.max}, got ${parsed}`,
+      name,
+    );
+  }
+  return parsed;
+}
+
+/**
+ * Reads an environment variable that must be one of `choices` (compared case-insensitively; the
+ * choice's own spelling is returned).
+ *
+ * @throws ConfigurationError naming the variable and the accepted values.
+ */
+export function choiceFromEnv<const T extends string>(
+  env: Environment,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const match = choices.find((choice) => choice.toLowerCase() === value.toLowerCase());
+  if (match === undefined) {
+    throw new ConfigurationError(`${name} must be one of ${choices.join(', ')}, got '${value}'`, name);
+  }
+  return match;
+}
+
+/**
+ * Reads an `enabled`/`disabled` switch (`true`/`false`, `on`/`off`, `1`/`0` are accepted too).
+ *
+ * @throws ConfigurationError naming the variable.
+ */
+export function switchFromEnv(env: Environment, name: string, fallback: boolean): boolean {
+  const value = raw(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['enabled', 'true', 'on', '1', 'yes'].includes(value)) return true;
+  if (['disabled', 'false', 'off', '0', 'no'].includes(value)) return false;
+  throw new ConfigurationError(`${name} must be 'enabled' or 'disabled', got '${value}'`, name);
+}
+
+function tagKeyFromEnv(env: Environment, name: string): string {
+  const value = raw(env, name) ?? DEFAULT_POOL_TAG_KEY;
+  // EC2 tag keys are 1–128 characters and the `aws:` prefix is reserved for AWS.
+  if (value.length > 128) {
+    throw new ConfigurationError(`${name} must be at most 128 characters, got ${value.length}`, name);
+  }
+  if (value.toLowerCase().startsWith('aws:')) {
+    throw new ConfigurationError(`${name} must not use the reserved 'aws:' prefix, got '${value}'`, name);
+  }
+  return value;
+}
+
+function deviceIndexFromEnv(env: Environment, name: string): DeviceIndexPolicy {
+  const value = raw(env, name);
+  if (value === undefined || value.toLowerCase() === 'lowest-free') return { mode: 'lowest-free' };
+  // Index 0 is the primary interface, so a pool interface needs 1 or more.
+  return { mode: 'fixed', index: integerFromEnv(env, name, 1, { min: 1, max: 31 }) };
+}
+
+function logLevelFromEnv(env: Environment): LogLevel {
+  const levels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+  if (raw(env, 'ENI_POOL_LOG_LEVEL') !== undefined) {
+    return choiceFromEnv(env, 'ENI_POOL_LOG_LEVEL', levels, 'info');
+  }
+  // Powertools spells levels in capitals and has two more; map them onto the nearest core level.
+  const powertools = raw(env, 'POWERTOOLS_LOG_LEVEL')?.toLowerCase();
+  if (powertools === undefined) return 'info';
+  if (powertools === 'trace') return 'debug';
+  if (powertools === 'critical') return 'error';
+  return choiceFromEnv(env, 'POWERTOOLS_LOG_LEVEL', levels, 'info');
+}
+
+/**
+ * Reads the function's configuration from environment variables. Called once, at cold start, so a
+ * bad value fails the init phase with a message naming the variable instead of failing every event.
+ *
+ * @throws ConfigurationError whose `setting` is the offending variable.
+ * @example
+ * ```ts
+ * const config = readLambdaConfig(process.env);
+ * config.poolTagKey; // 'network-interface-manager-pool' unless ENI_POOL_TAG_KEY is set
+ * ```
+ */
+export function readLambdaConfig(env: Environment = process.env): LambdaConfig {
+  return {
+    poolTagKey: tagKeyFromEnv(env, 'ENI_POOL_TAG_KEY'),
+    placement: choiceFromEnv(env, 'ENI_POOL_PLACEMENT', ['subnet', 'availability-zone'], 'subnet'),
+    deviceIndex: deviceIndexFromEnv(env, 'ENI_POOL_DEVICE_INDEX'),
+    logLevel: logLevelFromEnv(env),
+    waitTimeoutMs: integerFromEnv(env, 'ENI_POOL_WAIT_TIMEOUT_MS', 60_000, { min: 1_000, max: 900_000 }),
+    maxRounds: integerFromEnv(env, 'ENI_POOL_MAX_ROUNDS', 3, { min: 1, max: 10 }),
+    lifecycleResultOnFailure: choiceFromEnv(
+      env,
+      'ENI_POOL_LIFECYCLE_RESULT_ON_FAILURE',
+      ['CONTINUE', 'ABANDON'],
+      'ABANDON',
+    ),
+    lifecycleHooks: switchFromEnv(env, 'ENI_POOL_LIFECYCLE_HOOKS', true),
+    sqsConcurrency: integerFromEnv(env, 'ENI_POOL_SQS_CONCURRENCY', 4, { min: 1, max: 32 }),
+    metrics: switchFromEnv(env, 'ENI_POOL_METRICS', true),
+  };
+}

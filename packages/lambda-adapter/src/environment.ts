@@ -1,0 +1,63 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EniPoolManager } from '@eni-pool/core';
+import { createLifecycleHookHandler } from '@eni-pool/lifecycle-hook-adapter';
+import { type LambdaConfig, readLambdaConfig } from './config';
+import { createLambdaHandler, type LambdaHandler } from './lambda-handler';
+import { createEmfPublisher } from './metrics';
+import { createPowertoolsLogger, fromPowertools } from './powertools-logger';
+
+/**
+ * Builds the function's handler from environment variables (see {@link readLambdaConfig}): a Powertools
+ * JSON logger, EMF metrics per pool, one `EC2Client` and manager per container, and the lifecycle-hook
+ * adapter unless `ENI_POOL_LIFECYCLE_HOOKS=disabled`. Call it once, at module scope, so configuration
+ * errors fail the init phase.
+ *
+ * @throws ConfigurationError naming the offending variable.
+ * @example
+ * ```ts
+ * // index.ts of a function
+ * import { createHandlerFromEnvironment } from '@eni-pool/lambda-adapter';
+ *
+ * export const handler = createHandlerFromEnvironment(process.env);
+ * ```
+ */
+export function createHandlerFromEnvironment(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): LambdaHandler {
+  return createHandlerFromConfig(readLambdaConfig(env));
+}
+
+/** Builds the handler from an already-read configuration. */
+export function createHandlerFromConfig(
+  config: LambdaConfig,
+  ec2: EC2Client = new EC2Client({}),
+): LambdaHandler {
+  const powertools = createPowertoolsLogger(config.logLevel);
+  const logger = fromPowertools(powertools);
+  const manager = new EniPoolManager({
+    ec2,
+    logger,
+    maxRounds: config.maxRounds,
+    planner: { poolTagKey: config.poolTagKey, placement: config.placement, deviceIndex: config.deviceIndex },
+    executor: { wait: { timeoutMs: config.waitTimeoutMs } },
+  });
+  const lifecycle = config.lifecycleHooks
+    ? createLifecycleHookHandler({
+        manager,
+        ec2,
+        logger,
+        poolTagKey: config.poolTagKey,
+        resultOnFailure: config.lifecycleResultOnFailure,
+      })
+    : false;
+  return createLambdaHandler({
+    manager,
+    ec2,
+    logger,
+    powertools,
+    poolTagKey: config.poolTagKey,
+    metrics: config.metrics ? createEmfPublisher() : false,
+    lifecycle,
+    concurrency: config.sqsConcurrency,
+  });
+}

@@ -1,0 +1,64 @@
+import { ConfigurationError } from '@eni-pool/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createEventBridgeHandler } from './eventbridge-handler';
+import { resolveRuntime } from './runtime';
+import { processBatch, type SqsHandlerOptions } from './sqs-handler';
+import type { InvocationResult } from './types';
+
+/** A handler that accepts both EventBridge deliveries and SQS batches. */
+export type LambdaHandler = (
+  event: unknown,
+  context?: Context,
+) => Promise<InvocationResult | SQSBatchResponse>;
+
+/** True for the event an SQS event source mapping delivers. */
+export function isSqsEvent(event: unknown): event is SQSEvent {
+  if (typeof event !== 'object' || event === null) return false;
+  const records = (event as { Records?: unknown }).Records;
+  return (
+    Array.isArray(records) &&
+    records.length > 0 &&
+    records.every(
+      (record) =>
+        typeof record === 'object' &&
+        record !== null &&
+        (record as { eventSource?: unknown }).eventSource === 'aws:sqs',
+    )
+  );
+}
+
+/**
+ * One handler for both delivery paths, so a single function can take EventBridge rules, the schedule and
+ * an SQS event source mapping: SQS batches (every record has `eventSource: 'aws:sqs'`) go to the batch
+ * processor and get a `batchItemFailures` response; everything else is treated as an EventBridge event.
+ *
+ * @example
+ * ```ts
+ * import { createLambdaHandler } from '@eni-pool/lambda-adapter';
+ *
+ * export const handler = createLambdaHandler({ concurrency: 4 });
+ * ```
+ */
+export function createLambdaHandler(options: SqsHandlerOptions = {}): LambdaHandler {
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
+    throw new ConfigurationError(
+      `concurrency must be an integer from 1 to 32, got ${concurrency}`,
+      'concurrency',
+    );
+  }
+  const runtime = resolveRuntime(options);
+  // Both paths share one runtime, so one manager, one client and one logger per container.
+  const eventBridge = createEventBridgeHandler({
+    ...options,
+    manager: runtime.manager,
+    logger: runtime.logger,
+  });
+  return async (event, context) => {
+    if (isSqsEvent(event)) {
+      runtime.enter(context);
+      return processBatch(event, runtime, concurrency);
+    }
+    return eventBridge(event, context);
+  };
+}

@@ -1,0 +1,216 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import {
+  createSdkEc2Port,
+  DEFAULT_POOL_TAG_KEY,
+  defaultLogger,
+  type Ec2Port,
+  EniPoolManager,
+  InvalidEventError,
+  type Logger,
+  parseEvent,
+  type ReconcileResult,
+  type Trigger,
+  UnsupportedEventError,
+} from '@eni-pool/core';
+import type { Context } from 'aws-lambda';
+import { type PoolMetricsPublisher, poolMetricsOf } from './metrics';
+import { fromPowertools } from './powertools-logger';
+import type {
+  HandlerOptions,
+  IgnoredResult,
+  InvocationResult,
+  LifecycleActionHandler,
+  ManagerLike,
+  ReconciledResult,
+  RejectedResult,
+  TriggerKind,
+} from './types';
+
+/** The resolved collaborators of a handler. */
+export interface HandlerRuntime {
+  readonly manager: ManagerLike;
+  readonly logger: Logger;
+  readonly poolTagKey: string;
+  readonly metrics: PoolMetricsPublisher | false;
+  readonly lifecycle: LifecycleActionHandler | false;
+  /** Built on first use: EventBridge-only functions never need it. */
+  ec2Port(): Ec2Port;
+  /** Adds the Lambda context to the structured logs of this invocation. */
+  enter(context: Context | undefined): void;
+}
+
+function isEc2Client(ec2: Ec2Port | EC2Client): ec2 is EC2Client {
+  return typeof (ec2 as EC2Client).send === 'function';
+}
+
+export function resolveRuntime(options: HandlerOptions): HandlerRuntime {
+  const logger = options.logger ?? (options.powertools ? fromPowertools(options.powertools) : defaultLogger);
+  let client: EC2Client | undefined;
+  // One client per handler, built only when the options bring no EC2 access of their own.
+  const sharedEc2 = (): Ec2Port | EC2Client => {
+    if (options.ec2 !== undefined) return options.ec2;
+    client ??= new EC2Client({});
+    return client;
+  };
+  let port: Ec2Port | undefined;
+  const ec2Port = (): Ec2Port => {
+    if (port === undefined) {
+      const ec2 = sharedEc2();
+      port = isEc2Client(ec2) ? createSdkEc2Port(ec2) : ec2;
+    }
+    return port;
+  };
+  const manager =
+    options.manager ??
+    new EniPoolManager({
+      ec2: sharedEc2(),
+      logger,
+      planner: { poolTagKey: options.poolTagKey ?? DEFAULT_POOL_TAG_KEY },
+    });
+  return {
+    manager,
+    logger,
+    poolTagKey: options.poolTagKey ?? DEFAULT_POOL_TAG_KEY,
+    metrics: options.metrics ?? false,
+    lifecycle: options.lifecycle ?? false,
+    ec2Port,
+    enter(context) {
+      if (context !== undefined) options.powertools?.addContext(context);
+    },
+  };
+}
+
+/** Parses an event; a parse failure of any kind becomes a rejection, since retrying cannot fix it. */
+export function parseOrReject(
+  input: unknown,
+  logger: Logger,
+): { readonly trigger: Trigger } | { readonly rejected: RejectedResult } {
+  try {
+    return { trigger: parseEvent(input) };
+  } catch (error) {
+    const rejected: RejectedResult =
+      error instanceof InvalidEventError
+        ? { status: 'rejected', error: error.name, message: error.message, field: error.field }
+        : error instanceof UnsupportedEventError
+          ? { status: 'rejected', error: error.name, message: error.message }
+          : {
+              status: 'rejected',
+              error: error instanceof Error ? error.name : 'Error',
+              message: error instanceof Error ? error.message : String(error),
+            };
+    logger.warn('event rejected; nothing was changed', {
+      error: rejected.error,
+      reason: rejected.message,
+      ...(rejected.field === undefined ? {} : { field: rejected.field }),
+      ...(error instanceof UnsupportedEventError && error.seen !== undefined ? { seen: error.seen } : {}),
+    });
+    return { rejected };
+  }
+}
+
+/** Publishes the per-pool figures of each reconcile, when metrics are on. */
+export function publishMetrics(results: readonly ReconcileResult[], runtime: HandlerRuntime): void {
+  if (runtime.metrics === false) return;
+  for (const result of results) {
+    try {
+      runtime.metrics.publish(poolMetricsOf(result));
+    } catch (error) {
+      // Metrics are an observation; losing one must not fail (and so retry) a reconcile that worked.
+      runtime.logger.warn('publishing pool metrics failed', { error });
+    }
+  }
+}
+
+/** Folds the reconciles one trigger caused into one result, and publishes their metrics. */
+export function reconciled(
+  trigger: TriggerKind,
+  results: readonly ReconcileResult[],
+  runtime: HandlerRuntime,
+): ReconciledResult {
+  publishMetrics(results, runtime);
+  const pools = new Set<string>();
+  for (const result of results) {
+    for (const summary of result.pools) pools.add(summary.pool);
+    if (result.scope.kind === 'pools') for (const pool of result.scope.pools) pools.add(pool);
+  }
+  return {
+    status: 'reconciled',
+    trigger,
+    pools: [...pools].sort(),
+    rounds: Math.max(0, ...results.map((result) => result.rounds)),
+    converged: results.every((result) => result.converged),
+    actions: results.reduce(
+      (sum, result) => sum + result.outcomes.filter((outcome) => outcome.status === 'succeeded').length,
+      0,
+    ),
+    unsatisfied: results.reduce((sum, result) => sum + result.unsatisfied.length, 0),
+  };
+}
+
+function ignored(trigger: TriggerKind, reason: string, runtime: HandlerRuntime): IgnoredResult {
+  runtime.logger.info('event acknowledged; nothing to do', { trigger, reason });
+  return { status: 'ignored', trigger, reason };
+}
+
+/**
+ * Runs one trigger to completion. Throws only for real failures (AWS errors, exhausted retries), so the
+ * event is retried or lands in the on-failure destination.
+ */
+export async function runTrigger(trigger: Trigger, runtime: HandlerRuntime): Promise<InvocationResult> {
+  switch (trigger.kind) {
+    case 'instance-state-change': {
+      if (trigger.state === 'pending') {
+        return ignored(
+          trigger.kind,
+          `instance ${trigger.instanceId} is pending; it is served once running`,
+          runtime,
+        );
+      }
+      const handled = await runtime.manager.handle(trigger);
+      if (handled.reconcile === undefined) {
+        return ignored(
+          trigger.kind,
+          handled.skipped ?? `instance ${trigger.instanceId} needs nothing`,
+          runtime,
+        );
+      }
+      return logReconciled(reconciled(trigger.kind, [handled.reconcile], runtime), runtime);
+    }
+    case 'scheduled-sync': {
+      const result = await runtime.manager.reconcile({ kind: 'all' });
+      return logReconciled(reconciled(trigger.kind, [result], runtime), runtime);
+    }
+    case 'lifecycle-action': {
+      if (runtime.lifecycle === false) {
+        runtime.logger.warn('lifecycle action acknowledged but not handled: lifecycle hooks are disabled', {
+          instanceId: trigger.instanceId,
+          transition: trigger.transition,
+          autoScalingGroupName: trigger.autoScalingGroupName,
+          lifecycleHookName: trigger.lifecycleHookName,
+        });
+        return { status: 'ignored', trigger: trigger.kind, reason: 'lifecycle hooks are disabled' };
+      }
+      const result = await runtime.lifecycle.handle(trigger);
+      runtime.logger.info('lifecycle action handled', {
+        instanceId: trigger.instanceId,
+        transition: trigger.transition,
+      });
+      return {
+        status: 'lifecycle-handled',
+        trigger: trigger.kind,
+        instanceId: trigger.instanceId,
+        transition: trigger.transition,
+        result,
+      };
+    }
+    case 'test-notification':
+      return ignored(trigger.kind, 'Auto Scaling test notification', runtime);
+  }
+}
+
+function logReconciled(result: ReconciledResult, runtime: HandlerRuntime): ReconciledResult {
+  const message = result.converged ? 'pools reconciled' : 'pools reconciled without converging';
+  if (result.converged && result.unsatisfied === 0) runtime.logger.info(message, { ...result });
+  else runtime.logger.warn(message, { ...result });
+  return result;
+}

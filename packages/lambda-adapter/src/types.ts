@@ -1,0 +1,100 @@
+import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type {
+  Ec2Port,
+  HandleResult,
+  LifecycleActionTrigger,
+  Logger,
+  PoolScope,
+  ReconcileResult,
+  Trigger,
+} from '@eni-pool/core';
+import type { PoolMetricsPublisher } from './metrics';
+
+/** The part of `EniPoolManager` the handlers use. */
+export interface ManagerLike {
+  handle(trigger: Trigger): Promise<HandleResult>;
+  reconcile(scope: PoolScope): Promise<ReconcileResult>;
+}
+
+/**
+ * Completes lifecycle actions; `createLifecycleHookHandler` from `@eni-pool/lifecycle-hook-adapter`
+ * fits. Throwing means "retry this event".
+ */
+export interface LifecycleActionHandler {
+  handle(trigger: LifecycleActionTrigger): Promise<unknown>;
+}
+
+/** Options shared by every handler factory. */
+export interface HandlerOptions {
+  /**
+   * Reconciles pools.
+   * @defaultValue `new EniPoolManager({ ec2, logger })`
+   */
+  readonly manager?: ManagerLike;
+  /**
+   * EC2 access for the default manager and for resolving instances to pools in SQS batches.
+   * @defaultValue `new EC2Client({})` from the standard SDK configuration (which honours `AWS_ENDPOINT_URL`)
+   */
+  readonly ec2?: Ec2Port | EC2Client;
+  /** @defaultValue `'network-interface-manager-pool'` */
+  readonly poolTagKey?: string;
+  /** Where the handler logs. @defaultValue `fromPowertools(powertools)` when given, else core's warn-level JSON logger */
+  readonly logger?: Logger;
+  /** When given, each invocation adds the Lambda context (request id, function, cold start) to it. */
+  readonly powertools?: PowertoolsLogger;
+  /** Per-pool figures after each reconcile; `false` publishes nothing. @defaultValue `false` */
+  readonly metrics?: PoolMetricsPublisher | false;
+  /**
+   * Lifecycle actions go here. Without one they are acknowledged with a warning (the hook then
+   * times out with its default result).
+   * @defaultValue `false`
+   */
+  readonly lifecycle?: LifecycleActionHandler | false;
+}
+
+export type TriggerKind = Trigger['kind'];
+
+/** A trigger that ended in one or more pool reconciles. */
+export interface ReconciledResult {
+  readonly status: 'reconciled';
+  readonly trigger: TriggerKind;
+  readonly pools: readonly string[];
+  readonly rounds: number;
+  readonly converged: boolean;
+  /** Attach and detach calls that succeeded. */
+  readonly actions: number;
+  readonly unsatisfied: number;
+}
+
+/** A valid trigger that needed nothing done (pending state, untagged instance, test notification…). */
+export interface IgnoredResult {
+  readonly status: 'ignored';
+  readonly trigger: TriggerKind;
+  readonly reason: string;
+}
+
+/** A lifecycle action handed to the lifecycle-hook adapter. */
+export interface LifecycleHandledResult {
+  readonly status: 'lifecycle-handled';
+  readonly trigger: 'lifecycle-action';
+  readonly instanceId: string;
+  readonly transition: LifecycleActionTrigger['transition'];
+  readonly result: unknown;
+}
+
+/**
+ * Input that is not an event eni-pool handles, or a known event with a bad field. Nothing was
+ * changed. Returned rather than thrown, so Lambda's asynchronous retries do not replay garbage.
+ */
+export interface RejectedResult {
+  readonly status: 'rejected';
+  /** `UnsupportedEventError` or `InvalidEventError`. */
+  readonly error: string;
+  readonly message: string;
+  /** For `InvalidEventError`: the dotted path of the offending field. */
+  readonly field?: string;
+}
+
+/** What an EventBridge invocation returns. */
+export type InvocationResult = ReconciledResult | IgnoredResult | LifecycleHandledResult | RejectedResult;

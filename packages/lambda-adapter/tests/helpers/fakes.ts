@@ -1,0 +1,213 @@
+import type {
+  ActionOutcome,
+  Ec2Port,
+  HandleResult,
+  InstanceView,
+  InterfaceView,
+  Logger,
+  PlanAction,
+  PoolScope,
+  PoolSummary,
+  ReconcileResult,
+  Trigger,
+} from '@eni-pool/core';
+import type { ManagerLike } from '../../src/types';
+
+export const TAG = 'network-interface-manager-pool';
+
+export function poolSummary(pool: string, overrides: Partial<PoolSummary> = {}): PoolSummary {
+  return {
+    pool,
+    interfaces: 3,
+    freeInterfaces: 1,
+    runningInstances: 2,
+    attached: 2,
+    attaches: 0,
+    detaches: 0,
+    unsatisfied: 0,
+    ...overrides,
+  };
+}
+
+export function attachOutcome(pool: string, status: ActionOutcome['status'], n = 1): ActionOutcome {
+  const action: PlanAction = {
+    kind: 'attach',
+    id: `attach:eni-${n}:i-${n}`,
+    pool,
+    networkInterfaceId: `eni-${n}`,
+    instanceId: `i-${n}`,
+    deviceIndex: 1,
+    networkCardIndex: 0,
+  };
+  return { action, status, durationMs: 5 };
+}
+
+export function reconcileResult(scope: PoolScope, overrides: Partial<ReconcileResult> = {}): ReconcileResult {
+  const pools = scope.kind === 'pools' ? scope.pools : ['web'];
+  return {
+    scope,
+    rounds: 1,
+    converged: true,
+    outcomes: [],
+    unsatisfied: [],
+    pools: pools.map((pool) => poolSummary(pool)),
+    plan: { actions: [], keep: [], unsatisfied: [], pools: [] },
+    ...overrides,
+  };
+}
+
+/** A manager that records what it was asked and answers from `respond`. */
+export class FakeManager implements ManagerLike {
+  readonly handled: Trigger[] = [];
+  readonly reconciled: PoolScope[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+
+  constructor(
+    private readonly options: {
+      /** Instance → pool; instances not listed are not pool members. */
+      readonly members?: Readonly<Record<string, string>>;
+      readonly fail?: (scope: PoolScope) => Error | undefined;
+      readonly delayMs?: number;
+      readonly result?: (scope: PoolScope) => ReconcileResult;
+    } = {},
+  ) {}
+
+  async handle(trigger: Trigger): Promise<HandleResult> {
+    this.handled.push(trigger);
+    if (trigger.kind !== 'instance-state-change') throw new Error(`unexpected ${trigger.kind}`);
+    const pool = this.options.members?.[trigger.instanceId];
+    if (pool === undefined) return { trigger, skipped: `instance ${trigger.instanceId} is not in a pool` };
+    return { trigger, reconcile: await this.reconcile({ kind: 'pools', pools: [pool] }) };
+  }
+
+  async reconcile(scope: PoolScope): Promise<ReconcileResult> {
+    this.reconciled.push(scope);
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.options.delayMs) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
+      const failure = this.options.fail?.(scope);
+      if (failure) throw failure;
+      return this.options.result?.(scope) ?? reconcileResult(scope);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+}
+
+export function instance(instanceId: string, tags: Record<string, string> = {}): InstanceView {
+  return {
+    instanceId,
+    state: 'running',
+    subnetId: 'subnet-a',
+    availabilityZone: 'us-east-1a',
+    launchTime: '2026-11-27T04:00:00.000Z',
+    tags,
+    attachments: [],
+  };
+}
+
+export function poolInterface(networkInterfaceId: string, pool: string, holder?: string): InterfaceView {
+  return {
+    networkInterfaceId,
+    subnetId: 'subnet-a',
+    availabilityZone: 'us-east-1a',
+    status: holder ? 'in-use' : 'available',
+    tags: { [TAG]: pool },
+    ...(holder
+      ? {
+          attachment: {
+            attachmentId: `eni-attach-${networkInterfaceId}`,
+            instanceId: holder,
+            deviceIndex: 1,
+            networkCardIndex: 0,
+            status: 'attached' as const,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * An `Ec2Port` over fixed instances and interfaces that applies the `instance-id`,
+ * `attachment.instance-id` and `tag-key` filters, records describes, and refuses every mutating call.
+ */
+export class FakeEc2 implements Ec2Port {
+  readonly describes: {
+    operation: string;
+    filters: readonly { name: string; values: readonly string[] }[];
+  }[] = [];
+  mutations = 0;
+  failDescribe: Error | undefined;
+
+  constructor(
+    private readonly instances: readonly InstanceView[],
+    private readonly interfaces: readonly InterfaceView[] = [],
+  ) {}
+
+  private matches(
+    tags: Readonly<Record<string, string>>,
+    id: string,
+    filters: readonly { name: string; values: readonly string[] }[],
+    idFilter: string,
+  ) {
+    return filters.every((filter) => {
+      if (filter.name === idFilter) return filter.values.includes(id);
+      if (filter.name === 'tag-key') return filter.values.some((key) => key in tags);
+      throw new Error(`filter ${filter.name} not supported by the fake`);
+    });
+  }
+
+  async describeInstances(input: Parameters<Ec2Port['describeInstances']>[0]) {
+    this.describes.push({ operation: 'DescribeInstances', filters: input.filters });
+    if (this.failDescribe) throw this.failDescribe;
+    return {
+      instances: this.instances.filter((i) =>
+        this.matches(i.tags, i.instanceId, input.filters, 'instance-id'),
+      ),
+    };
+  }
+
+  async describeNetworkInterfaces(input: Parameters<Ec2Port['describeNetworkInterfaces']>[0]) {
+    this.describes.push({ operation: 'DescribeNetworkInterfaces', filters: input.filters });
+    if (this.failDescribe) throw this.failDescribe;
+    return {
+      interfaces: this.interfaces.filter(
+        (eni) =>
+          eni.attachment !== undefined &&
+          this.matches(eni.tags, eni.attachment.instanceId, input.filters, 'attachment.instance-id'),
+      ),
+    };
+  }
+
+  async attachNetworkInterface(): Promise<{ attachmentId: string }> {
+    this.mutations += 1;
+    throw new Error('no mutating call expected');
+  }
+
+  async detachNetworkInterface(): Promise<void> {
+    this.mutations += 1;
+    throw new Error('no mutating call expected');
+  }
+
+  async createTags(): Promise<void> {
+    this.mutations += 1;
+    throw new Error('no mutating call expected');
+  }
+}
+
+export interface LogEntry {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly context?: Record<string, unknown>;
+}
+
+/** A logger that keeps what it was told. */
+export function recordingLogger(): Logger & { readonly entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
+  const at = (level: LogEntry['level']) => (message: string, context?: Record<string, unknown>) => {
+    entries.push({ level, message, ...(context ? { context } : {}) });
+  };
+  return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}

@@ -1,0 +1,166 @@
+import type { LifecycleActionTrigger } from '@eni-pool/core';
+import { describe, expect, it } from 'vitest';
+import { createEventBridgeHandler } from '../../src/eventbridge-handler';
+import type { PoolMetrics } from '../../src/metrics';
+import { instanceId, lifecycleAction, scheduled, stateChange, testNotification } from '../helpers/events';
+import { attachOutcome, FakeEc2, FakeManager, reconcileResult, recordingLogger } from '../helpers/fakes';
+
+const I1 = instanceId(1);
+const I7 = instanceId(7);
+const UNTAGGED = instanceId(0xdead);
+
+function setup(options: { members?: Record<string, string>; fail?: Error } = {}) {
+  const manager = new FakeManager({
+    members: options.members ?? { [I1]: 'web' },
+    fail: () => options.fail,
+  });
+  const logger = recordingLogger();
+  const published: PoolMetrics[][] = [];
+  const ec2 = new FakeEc2([]);
+  const handler = createEventBridgeHandler({
+    manager,
+    logger,
+    ec2,
+    metrics: { publish: (metrics) => published.push([...metrics]) },
+  });
+  return { manager, logger, published, handler, ec2 };
+}
+
+describe('createEventBridgeHandler', () => {
+  it.each(['running', 'stopping', 'stopped', 'shutting-down', 'terminated'])(
+    'reconciles the pool of an instance that is %s',
+    async (state) => {
+      const { handler, manager } = setup();
+      const result = await handler(stateChange(I1, state));
+      expect(result).toMatchObject({
+        status: 'reconciled',
+        trigger: 'instance-state-change',
+        pools: ['web'],
+      });
+      expect(manager.handled).toHaveLength(1);
+      expect(manager.handled[0]).toMatchObject({ kind: 'instance-state-change', instanceId: I1, state });
+    },
+  );
+
+  it('acknowledges a pending instance without asking the manager', async () => {
+    const { handler, manager } = setup();
+    const result = await handler(stateChange(I1, 'pending'));
+    expect(result).toMatchObject({ status: 'ignored', trigger: 'instance-state-change' });
+    expect(manager.handled).toHaveLength(0);
+    expect(manager.reconciled).toHaveLength(0);
+  });
+
+  it('treats an instance without the pool tag as a logged no-op, not an error', async () => {
+    const { handler, logger } = setup({ members: {} });
+    const result = await handler(stateChange(UNTAGGED, 'running'));
+    expect(result).toMatchObject({ status: 'ignored', reason: expect.stringContaining(UNTAGGED) });
+    expect(logger.entries.some((entry) => entry.level === 'error')).toBe(false);
+    expect(logger.entries.some((entry) => entry.message.includes('nothing to do'))).toBe(true);
+  });
+
+  it('syncs every pool on a scheduled event', async () => {
+    const { handler, manager } = setup();
+    const result = await handler(scheduled());
+    expect(manager.reconciled).toEqual([{ kind: 'all' }]);
+    expect(result).toMatchObject({ status: 'reconciled', trigger: 'scheduled-sync' });
+  });
+
+  it('publishes per-pool metrics after a reconcile', async () => {
+    const manager = new FakeManager({
+      result: (scope) =>
+        reconcileResult(scope, {
+          outcomes: [attachOutcome('web', 'succeeded', 1), attachOutcome('web', 'conflict', 2)],
+        }),
+    });
+    const published: PoolMetrics[][] = [];
+    const handler = createEventBridgeHandler({
+      manager,
+      logger: recordingLogger(),
+      metrics: { publish: (metrics) => published.push([...metrics]) },
+    });
+    const result = await handler(scheduled());
+    expect(result).toMatchObject({ actions: 1 });
+    expect(published).toEqual([[expect.objectContaining({ pool: 'web', Actions: 1, Conflicts: 1 })]]);
+  });
+
+  it('acknowledges a lifecycle action with a warning when no lifecycle handler is configured', async () => {
+    const { handler, logger, manager } = setup();
+    const result = await handler(lifecycleAction(I1));
+    expect(result).toMatchObject({ status: 'ignored', trigger: 'lifecycle-action' });
+    expect(logger.entries).toContainEqual(
+      expect.objectContaining({ level: 'warn', context: expect.objectContaining({ instanceId: I1 }) }),
+    );
+    expect(manager.handled).toHaveLength(0);
+  });
+
+  it('hands a lifecycle action to the lifecycle handler when one is configured', async () => {
+    const seen: LifecycleActionTrigger[] = [];
+    const handler = createEventBridgeHandler({
+      manager: new FakeManager(),
+      logger: recordingLogger(),
+      lifecycle: {
+        handle: async (trigger) => {
+          seen.push(trigger);
+          return { status: 'completed', result: 'CONTINUE' };
+        },
+      },
+    });
+    const result = await handler(lifecycleAction(I7, 'terminate'));
+    expect(seen).toEqual([
+      expect.objectContaining({ instanceId: I7, transition: 'autoscaling:EC2_INSTANCE_TERMINATING' }),
+    ]);
+    expect(result).toEqual({
+      status: 'lifecycle-handled',
+      trigger: 'lifecycle-action',
+      instanceId: I7,
+      transition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+      result: { status: 'completed', result: 'CONTINUE' },
+    });
+  });
+
+  it('acknowledges an Auto Scaling test notification', async () => {
+    const { handler, manager } = setup();
+    expect(await handler(testNotification())).toMatchObject({
+      status: 'ignored',
+      trigger: 'test-notification',
+    });
+    expect(manager.reconciled).toHaveLength(0);
+  });
+
+  it.each([
+    ['an unknown detail-type', { ...scheduled(), 'detail-type': 'EC2 Spot Instance Interruption Warning' }],
+    ['a string that is not JSON', '{not json'],
+    ['null', null],
+    ['a number', 42],
+    ['an array', [stateChange(I1, 'running')]],
+  ])('returns a rejection for %s, with no call to the manager or EC2', async (_name, input) => {
+    const { handler, manager, ec2, logger } = setup();
+    const result = await handler(input);
+    expect(result).toMatchObject({ status: 'rejected', error: expect.stringMatching(/EventError$/) });
+    expect(manager.handled).toHaveLength(0);
+    expect(manager.reconciled).toHaveLength(0);
+    expect(ec2.describes).toHaveLength(0);
+    expect(ec2.mutations).toBe(0);
+    expect(logger.entries).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: expect.stringContaining('rejected') }),
+    );
+  });
+
+  it('names the offending field when a known event is malformed', async () => {
+    const { handler } = setup();
+    const event = stateChange(I1, 'running');
+    const result = await handler({ ...event, detail: { state: 'running' } });
+    expect(result).toMatchObject({
+      status: 'rejected',
+      error: 'InvalidEventError',
+      field: expect.stringContaining('instance-id'),
+    });
+  });
+
+  it('throws a real failure so Lambda retries the event', async () => {
+    const failure = Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' });
+    const { handler, logger } = setup({ fail: failure });
+    await expect(handler(stateChange(I1, 'running'))).rejects.toBe(failure);
+    expect(logger.entries).toContainEqual(expect.objectContaining({ level: 'error' }));
+  });
+});
