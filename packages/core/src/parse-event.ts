@@ -183,23 +183,24 @@ function eventBridgeOrigin(
 // ---------------------------------------------------------------------------------------------------
 // Auto Scaling hook notifications (sent to SQS as JSON, or through SNS)
 
+/** `LifecycleHookName` only appears in lifecycle messages; `Service` alone also heads ASG notifications. */
 function isAutoScalingNotification(event: JsonObject): boolean {
-  const hasDiscriminator = 'LifecycleTransition' in event || 'Event' in event;
-  return hasDiscriminator && (event.Service === AUTO_SCALING_SERVICE || 'LifecycleHookName' in event);
+  if ('LifecycleHookName' in event) return true;
+  return event.Service === AUTO_SCALING_SERVICE && ('LifecycleTransition' in event || 'Event' in event);
 }
 
 function parseAutoScalingNotification(event: JsonObject, context: EnvelopeContext): Trigger {
-  if (!('LifecycleTransition' in event)) {
-    if (event.Event === TEST_NOTIFICATION_EVENT) return parseTestNotification(event, context);
-    const seen = `Event: ${typeof event.Event === 'string' ? event.Event : preview(event.Event)}`;
-    throw new UnsupportedEventError(
-      `Unsupported Auto Scaling notification (${seen}): eni-pool handles lifecycle actions and ` +
-        `${TEST_NOTIFICATION_EVENT}`,
-      seen,
-    );
+  if ('LifecycleTransition' in event || 'LifecycleHookName' in event) {
+    const parsed = validate(lifecycleNotificationSchema, event, 'lifecycle-action', context);
+    return lifecycleTrigger(parsed, 'notification', notificationOrigin(parsed, context));
   }
-  const parsed = validate(lifecycleNotificationSchema, event, 'lifecycle-action', context);
-  return lifecycleTrigger(parsed, 'notification', notificationOrigin(parsed, context));
+  if (event.Event === TEST_NOTIFICATION_EVENT) return parseTestNotification(event, context);
+  const seen = `Event: ${typeof event.Event === 'string' ? event.Event : preview(event.Event)}`;
+  throw new UnsupportedEventError(
+    `Unsupported Auto Scaling notification (${seen}): eni-pool handles lifecycle actions and ` +
+      `${TEST_NOTIFICATION_EVENT}`,
+    seen,
+  );
 }
 
 function parseTestNotification(event: JsonObject, context: EnvelopeContext): TestNotificationTrigger {
