@@ -16,6 +16,7 @@ const FORWARDED_EVENTS = [
   'action_failed',
   'action_conflicted',
   'duplicate_released',
+  'instance_unsatisfied',
 ] as const satisfies readonly (keyof EniPoolEvents)[];
 
 export interface PoolReconcileResult {
