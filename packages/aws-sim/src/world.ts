@@ -2,7 +2,7 @@ import type { SimInstanceState } from './contracts';
 import type { Ec2Throttle, FaultInjector, FaultSpec, ThrottleOptions } from './ec2/controls';
 import { AwsSimError } from './ec2/errors';
 import { INSTANCE_TYPES } from './ec2/instance-types';
-import type { Ec2Model, StateChange } from './ec2/model';
+import type { Ec2Delays, Ec2Model, StateChange } from './ec2/model';
 import type {
   AttachmentSnapshot,
   InstanceSnapshot,
@@ -189,6 +189,11 @@ export class SimWorld {
 
   clearFaults(): void {
     this.faults.clear();
+  }
+
+  /** Changes EC2 transition delays (ms) for transitions started from now on. */
+  delays(delays: Partial<Ec2Delays>): void {
+    this.ec2.setDelays(delays);
   }
 
   /** Describes show the world as it was `ms` ago (0 = consistent). */

@@ -187,7 +187,7 @@ function tagsOf(map: Map<string, string>): Record<string, string> {
  */
 export class Ec2Model implements InstanceFleet {
   readonly identity: SimIdentity;
-  readonly delays: Ec2Delays;
+  private currentDelays: Ec2Delays;
   private readonly events: EventSink | undefined;
   private readonly random: SeededRandom;
   private readonly jitter: number;
@@ -206,12 +206,8 @@ export class Ec2Model implements InstanceFleet {
 
   constructor(options: Ec2ModelOptions = {}) {
     this.identity = options.identity ?? DEFAULT_IDENTITY;
-    this.delays = { ...DEFAULT_EC2_DELAYS, ...options.delays };
-    for (const [name, value] of Object.entries(this.delays)) {
-      if (!Number.isFinite(value) || value < 0) {
-        throw new AwsSimError(`Ec2Model: delays.${name} must be a number >= 0, got ${value}`);
-      }
-    }
+    this.currentDelays = DEFAULT_EC2_DELAYS;
+    this.setDelays(options.delays ?? {});
     this.events = options.events;
     this.random = new SeededRandom(options.seed ?? 1);
     this.jitter = options.delayJitter ?? 0;
@@ -261,6 +257,22 @@ export class Ec2Model implements InstanceFleet {
       tags: new Map(Object.entries(spec.tags ?? {})),
     });
     return id;
+  }
+
+  /** The transition delays in force. */
+  get delays(): Ec2Delays {
+    return this.currentDelays;
+  }
+
+  /** Changes transition delays for transitions started from now on. */
+  setDelays(delays: Partial<Ec2Delays>): void {
+    const next = { ...this.currentDelays, ...delays };
+    for (const [name, value] of Object.entries(next)) {
+      if (!Number.isFinite(value) || value < 0) {
+        throw new AwsSimError(`Ec2Model: delays.${name} must be a number >= 0, got ${value}`);
+      }
+    }
+    this.currentDelays = next;
   }
 
   /** Changes the eventual-consistency lag of describes from now on. */

@@ -52,6 +52,7 @@ describe('DescribeInstances', () => {
   });
 
   it('groups instances by reservation and reports state, placement and primary interface', async () => {
+    sim.world.delays({ launchMs: 2000 });
     sim.world.launchInstances({ subnetId: subnetB, count: 2, type: 'm5.large', tags: { Name: 'api' } });
     const out = await ec2.send(new DescribeInstancesCommand({}));
     expect(out.Reservations).toHaveLength(1);
@@ -82,6 +83,7 @@ describe('DescribeInstances', () => {
   ])('filters on %s = %j', async (name, values, expected) => {
     const [web] = sim.world.launchInstances({ subnetId: subnetA, tags: { role: 'web' } });
     await sim.world.waitForState([web!], 'running');
+    sim.world.delays({ launchMs: 2000 });
     sim.world.launchInstances({ subnetId: subnetB, type: 't3.small', tags: { role: 'db-primary' } });
     const out = await ec2.send(
       new DescribeInstancesCommand({
