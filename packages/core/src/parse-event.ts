@@ -74,7 +74,7 @@ function parseValue(input: unknown): Trigger {
   const value = typeof input === 'string' ? parseJsonBody(input) : input;
   const event = asObject(value);
   if (isSnsNotification(event)) return parseSnsNotification(event);
-  if (event.Type !== undefined && typeof event.Type === 'string' && 'TopicArn' in event) {
+  if (typeof event.Type === 'string' && 'TopicArn' in event) {
     throw new UnsupportedEventError(
       `SNS ${event.Type} messages are not events eni-pool handles; only Notification is`,
       `SNS ${event.Type}`,
