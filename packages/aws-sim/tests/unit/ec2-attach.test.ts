@@ -228,9 +228,11 @@ describe('DetachNetworkInterface', () => {
   });
 
   it('accepts a second detach while the first is in progress', async () => {
-    const { attachmentId } = await attachedInterface();
+    const { eni, attachmentId } = await attachedInterface();
+    sim.world.delays({ detachMs: 300 });
     await ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId }));
     await ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: true }));
+    expect(sim.world.interface(eni)?.status).toBe('detaching');
     await sim.world.waitForSettled();
     expect(sim.world.invariants()).toEqual([]);
   });

@@ -206,6 +206,7 @@ describe('DescribeNetworkInterfaces', () => {
     const [eni] = sim.world.createPool({ name: 'web', subnets: [subnetA] });
     const [instanceId] = sim.world.launchInstances({ subnetId: subnetA });
     await sim.world.waitForState([instanceId!], 'running');
+    sim.world.delays({ attachMs: 5000 });
     const { attachmentId } = sim.ec2.attachNetworkInterface({
       networkInterfaceId: eni!.networkInterfaceId,
       instanceId: instanceId!,
