@@ -1,3 +1,4 @@
+export * from './autoscaling';
 export * from './calls';
 export * from './contracts';
 export * from './ec2/controls';

@@ -14,6 +14,6 @@
 export { AutoScalingApiError, autoScalingErrors } from './errors';
 export { AUTOSCALING_ACTIONS, handleAutoScalingQuery } from './handler';
 export { AutoScalingModel, type LifecycleActionRef, type ScalingActivity } from './model';
-export { TokenBucket, type TokenBucketOptions } from './throttle';
+export type { TokenBucketOptions } from './throttle';
 export type * from './types';
 export { AUTOSCALING_XMLNS } from './wire';
