@@ -1,10 +1,26 @@
-import type { EC2Client } from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventEmitter } from 'eventemitter3';
-import type { Ec2Port } from './ec2-port';
+import type { DescribePageInput, Ec2Port } from './ec2-port';
+import { ConfigurationError } from './errors';
 import type { EniPoolEvents } from './events';
-import type { ActionOutcome, ExecutorOptions } from './executor';
-import type { Logger } from './logger';
-import type { Plan, PlannerOptions, PoolScope, PoolSummary, Unsatisfied } from './model';
+import { type ActionOutcome, Executor, type ExecutorOptions } from './executor';
+import { type Clock, systemClock } from './internal/clock';
+import { emitSafely } from './internal/emit';
+import { MIN_PAGE_SIZE } from './internal/limits';
+import { DEFAULT_RETRY_POLICY, withRetry } from './internal/retry';
+import { loadPoolState } from './loader';
+import { defaultLogger, type Logger } from './logger';
+import {
+  DEFAULT_POOL_TAG_KEY,
+  type Plan,
+  type PlannerOptions,
+  type PoolScope,
+  type PoolState,
+  type PoolSummary,
+  type Unsatisfied,
+} from './model';
+import { planAssignments } from './planner';
+import { createSdkEc2Port } from './sdk-ec2-port';
 import type { Trigger } from './trigger';
 
 export interface EniPoolManagerOptions {
@@ -15,10 +31,13 @@ export interface EniPoolManagerOptions {
   readonly executor?: Omit<ExecutorOptions, 'ec2' | 'logger'>;
   /** Load → plan → apply rounds before giving up on convergence. @defaultValue `3` */
   readonly maxRounds?: number;
+  /** Page size of the describes that load the pool state, 5–1000. @defaultValue `1000` */
+  readonly pageSize?: number;
 }
 
 export interface ReconcileResult {
   readonly scope: PoolScope;
+  /** Load → plan passes made, including the last one that found nothing (or too much) left to do. */
   readonly rounds: number;
   /** True when the last round's plan had no actions left to do. */
   readonly converged: boolean;
@@ -37,17 +56,256 @@ export interface HandleResult {
   readonly skipped?: string;
 }
 
-/** Ties load → plan → apply together, re-planning on conflict for a bounded number of rounds. */
+const FORWARDED_EVENTS = [
+  'action_started',
+  'action_succeeded',
+  'action_failed',
+  'action_conflicted',
+] as const satisfies readonly (keyof EniPoolEvents)[];
+
+function isEc2Port(ec2: Ec2Port | EC2Client): ec2 is Ec2Port {
+  return typeof (ec2 as Partial<Ec2Port>).describeNetworkInterfaces === 'function';
+}
+
+/** Keeps only what concerns the pools of `scope`: holders from other pools are loaded, not managed. */
+function planWithinScope(plan: Plan, scope: PoolScope): Plan {
+  if (scope.kind === 'all') return plan;
+  const pools = new Set(scope.pools);
+  return {
+    actions: plan.actions.filter((action) => pools.has(action.pool)),
+    keep: plan.keep.filter((keep) => pools.has(keep.pool)),
+    unsatisfied: plan.unsatisfied.filter((entry) => pools.has(entry.pool)),
+    pools: plan.pools.filter((summary) => pools.has(summary.pool)),
+  };
+}
+
+/**
+ * Ties load → plan → apply together. A reconcile re-reads and re-plans after every round that changed
+ * something or lost a race, up to `maxRounds`; that re-read is also where two racing workers are caught
+ * (an instance holding two interfaces of its pool), and the planner's `duplicate` rule releases the
+ * extra one, the same one on every worker.
+ *
+ * @example
+ * ```ts
+ * const manager = new EniPoolManager({ ec2: new EC2Client({}), maxRounds: 3 });
+ * manager.on('action_failed', ({ action, error }) => logger.warn(error.message, { action: action.id }));
+ * const result = await manager.handle(parseEvent(event));
+ * if (result.reconcile && !result.reconcile.converged) logger.warn('pool not converged');
+ * ```
+ */
 export class EniPoolManager extends EventEmitter<EniPoolEvents> {
+  private readonly ec2: Ec2Port;
+  private readonly logger: Logger;
+  private readonly executor: Executor;
+  private readonly maxRounds: number;
+  private readonly poolTagKey: string;
+  private readonly clock: Clock;
+
   constructor(readonly options: EniPoolManagerOptions = {}) {
     super();
+    const ec2 = options.ec2 ?? new EC2Client({});
+    this.ec2 = isEc2Port(ec2) ? ec2 : createSdkEc2Port(ec2);
+    this.logger = options.logger ?? defaultLogger;
+    this.maxRounds = options.maxRounds ?? 3;
+    if (!Number.isInteger(this.maxRounds) || this.maxRounds < 1) {
+      throw new ConfigurationError(
+        `maxRounds must be a positive integer, got ${options.maxRounds}`,
+        'maxRounds',
+      );
+    }
+    this.poolTagKey = options.planner?.poolTagKey ?? DEFAULT_POOL_TAG_KEY;
+    this.clock = {
+      now: options.executor?.now ?? systemClock.now,
+      sleep: options.executor?.sleep ?? systemClock.sleep,
+    };
+    this.executor = new Executor({ ...options.executor, ec2: this.ec2, logger: this.logger });
+    for (const event of FORWARDED_EVENTS) {
+      this.executor.on(event, (...args: unknown[]) => this.notify(event, ...(args as [never])));
+    }
   }
 
-  async reconcile(_scope: PoolScope): Promise<ReconcileResult> {
-    throw new Error('not implemented yet');
+  private notify<K extends keyof EniPoolEvents & string>(event: K, ...args: EniPoolEvents[K]): void {
+    emitSafely<EniPoolEvents, K>(this, this.logger, event, ...args);
   }
 
-  async handle(_trigger: Trigger): Promise<HandleResult> {
-    throw new Error('not implemented yet');
+  /** Describes go through the executor's retry policy too: a throttled read must not end a reconcile. */
+  private readonly reads: Ec2Port = {
+    describeInstances: (input) => this.read('DescribeInstances', () => this.ec2.describeInstances(input)),
+    describeNetworkInterfaces: (input) =>
+      this.read('DescribeNetworkInterfaces', () => this.ec2.describeNetworkInterfaces(input)),
+    attachNetworkInterface: (input) => this.ec2.attachNetworkInterface(input),
+    detachNetworkInterface: (input) => this.ec2.detachNetworkInterface(input),
+    createTags: (input) => this.ec2.createTags(input),
+  };
+
+  private async read<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    const retry = this.options.executor?.retry;
+    const { value } = await withRetry(
+      {
+        operation,
+        policy: {
+          maxAttempts: retry?.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts,
+          baseDelayMs: retry?.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+          maxDelayMs: retry?.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+        },
+        clock: this.clock,
+        random: this.options.executor?.random ?? Math.random,
+        logger: this.logger,
+      },
+      call,
+    );
+    return value;
+  }
+
+  private async loadAndPlan(scope: PoolScope): Promise<{ state: PoolState; plan: Plan }> {
+    const state = await loadPoolState(this.reads, scope, {
+      poolTagKey: this.poolTagKey,
+      ...(this.options.pageSize !== undefined ? { pageSize: this.options.pageSize } : {}),
+    });
+    return { state, plan: planWithinScope(planAssignments(state, this.options.planner), scope) };
+  }
+
+  /**
+   * Load → plan → apply, repeated while a round changed something or lost a race, for at most
+   * `maxRounds` applying rounds. After the last applying round the state is read and planned once more
+   * to tell whether it converged. Throws only when the state cannot be read (or an option is invalid);
+   * failed actions are in `outcomes`.
+   *
+   * @example
+   * ```ts
+   * const { converged, unsatisfied } = await manager.reconcile({ kind: 'pools', pools: ['bastion'] });
+   * ```
+   */
+  async reconcile(scope: PoolScope, signal?: AbortSignal): Promise<ReconcileResult> {
+    const startedAt = this.clock.now();
+    const outcomes: ActionOutcome[] = [];
+    let rounds = 0;
+    let converged = false;
+    let plan: Plan;
+    for (;;) {
+      rounds++;
+      this.notify('reconcile_started', { scope, round: rounds });
+      ({ plan } = await this.loadAndPlan(scope));
+      if (plan.actions.length === 0) {
+        converged = true;
+        break;
+      }
+      if (rounds > this.maxRounds || signal?.aborted) break;
+      this.logger.info('applying plan', {
+        scope,
+        round: rounds,
+        actions: plan.actions.map((action) => action.id),
+      });
+      const applied = await this.executor.apply(plan, signal);
+      outcomes.push(...applied.outcomes);
+      for (const outcome of applied.outcomes) {
+        const { action } = outcome;
+        if (outcome.status === 'succeeded' && action.kind === 'detach' && action.reason === 'duplicate') {
+          this.notify('duplicate_released', {
+            instanceId: action.instanceId,
+            networkInterfaceId: action.networkInterfaceId,
+            pool: action.pool,
+          });
+        }
+      }
+      // Nothing changed and no race lost: another round would only repeat the same failures.
+      if (applied.succeeded === 0 && applied.conflicts === 0) break;
+    }
+    // Reported once, from the last plan, rather than once per round.
+    for (const unsatisfied of plan.unsatisfied) this.notify('instance_unsatisfied', unsatisfied);
+    const durationMs = this.clock.now() - startedAt;
+    if (!converged) {
+      this.logger.warn('reconcile did not converge', { scope, rounds, actions: plan.actions.length });
+    }
+    this.notify('reconcile_finished', { scope, rounds, converged, durationMs });
+    return {
+      scope,
+      rounds,
+      converged,
+      outcomes,
+      unsatisfied: plan.unsatisfied,
+      pools: plan.pools,
+      plan,
+    };
+  }
+
+  /**
+   * Handles one trigger: a state change or lifecycle action reconciles the pools of that instance
+   * (by its pool tag, and by any pool interface it still holds, which covers a removed or changed tag);
+   * a scheduled sync reconciles every pool. A `pending` state change, a test notification and an
+   * instance that is in no pool are skipped without any mutating call.
+   *
+   * @example
+   * ```ts
+   * const result = await manager.handle({ kind: 'scheduled-sync', origin: {} });
+   * ```
+   */
+  async handle(trigger: Trigger, signal?: AbortSignal): Promise<HandleResult> {
+    switch (trigger.kind) {
+      case 'test-notification':
+        this.logger.debug('test notification acknowledged', { group: trigger.autoScalingGroupName });
+        return { trigger, skipped: 'test notification' };
+      case 'scheduled-sync':
+        return { trigger, reconcile: await this.reconcile({ kind: 'all' }, signal) };
+      case 'instance-state-change':
+        if (trigger.state === 'pending') {
+          this.logger.debug('pending instance: waiting for running', { instanceId: trigger.instanceId });
+          return { trigger, skipped: 'instance is pending' };
+        }
+        return this.handleInstance(trigger, trigger.instanceId, signal);
+      case 'lifecycle-action':
+        return this.handleInstance(trigger, trigger.instanceId, signal);
+    }
+  }
+
+  /** The pools an instance belongs to (its tag) or holds an interface of. */
+  async poolsOfInstance(instanceId: string): Promise<string[]> {
+    const pools = new Set<string>();
+    const page = (filters: DescribePageInput['filters'], nextToken?: string): DescribePageInput => ({
+      filters,
+      maxResults: MIN_PAGE_SIZE,
+      ...(nextToken ? { nextToken } : {}),
+    });
+    let token: string | undefined;
+    do {
+      const result = await this.reads.describeInstances(
+        page([{ name: 'instance-id', values: [instanceId] }], token),
+      );
+      for (const instance of result.instances) {
+        const pool = instance.tags[this.poolTagKey];
+        if (pool) pools.add(pool);
+      }
+      token = result.nextToken;
+    } while (token);
+    do {
+      const result = await this.reads.describeNetworkInterfaces(
+        page(
+          [
+            { name: 'attachment.instance-id', values: [instanceId] },
+            { name: 'tag-key', values: [this.poolTagKey] },
+          ],
+          token,
+        ),
+      );
+      for (const eni of result.interfaces) {
+        const pool = eni.tags[this.poolTagKey];
+        if (pool) pools.add(pool);
+      }
+      token = result.nextToken;
+    } while (token);
+    return [...pools].sort();
+  }
+
+  private async handleInstance(
+    trigger: Trigger,
+    instanceId: string,
+    signal?: AbortSignal,
+  ): Promise<HandleResult> {
+    const pools = await this.poolsOfInstance(instanceId);
+    if (pools.length === 0) {
+      this.logger.info('instance is in no pool; nothing to do', { instanceId, trigger: trigger.kind });
+      return { trigger, skipped: 'instance is in no pool' };
+    }
+    return { trigger, reconcile: await this.reconcile({ kind: 'pools', pools }, signal) };
   }
 }
