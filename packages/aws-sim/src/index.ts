@@ -8,6 +8,8 @@ export * from './ec2/handler';
 export * from './ec2/instance-types';
 export * from './ec2/model';
 export * from './ec2/views';
+export * from './events';
 export * from './server';
 export * from './sim';
+export * from './sqs';
 export * from './world';

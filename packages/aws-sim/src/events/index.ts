@@ -1,0 +1,4 @@
+export * from './bus';
+export * from './envelope';
+export * from './errors';
+export * from './pattern';
