@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_IDENTITY, type QueueSink, type SimIdentity } from '../contracts';
+import { type Random, seededRandom } from '../events/random';
 import { QueueNotFoundError, SimConfigurationError, SqsApiError, type SqsErrorCode } from './errors';
 import { type MessageAttributeValue, md5OfBody, md5OfMessageAttributes } from './md5';
 import {
@@ -42,6 +43,14 @@ export interface SqsModelOptions {
    * @defaultValue `'ignored'`
    */
   readonly staleReceiptHandles?: StaleReceiptHandlePolicy;
+  /**
+   * Probability (0–1) that a receive leaves the message visible, so another receive gets it again while the
+   * first consumer still works on it — SQS standard queues are at-least-once. Settable at runtime.
+   * @defaultValue 0
+   */
+  readonly duplicateDelivery?: number;
+  /** Seed of the `duplicateDelivery` draws. @defaultValue 1 */
+  readonly seed?: number;
   /** Clock in epoch milliseconds. @defaultValue `Date.now` */
   readonly now?: () => number;
 }
@@ -143,6 +152,8 @@ export class SqsModel implements QueueSink {
   readonly msPerSecond: number;
   staleReceiptHandles: StaleReceiptHandlePolicy;
   private base: string;
+  private duplicateProbability = 0;
+  private readonly random: Random;
   private readonly now: () => number;
   private readonly queues = new Map<string, SimQueue>();
   private readonly sleepers = new Set<() => void>();
@@ -162,6 +173,23 @@ export class SqsModel implements QueueSink {
     this.msPerSecond = msPerSecond;
     this.staleReceiptHandles = options.staleReceiptHandles ?? 'ignored';
     this.now = options.now ?? Date.now;
+    this.random = seededRandom(options.seed ?? 1);
+    this.duplicateDelivery = options.duplicateDelivery ?? 0;
+  }
+
+  /** Probability that a received message stays visible and is delivered again (see the option). */
+  get duplicateDelivery(): number {
+    return this.duplicateProbability;
+  }
+
+  set duplicateDelivery(value: number) {
+    if (!(value >= 0 && value <= 1)) {
+      throw new SimConfigurationError(
+        `duplicateDelivery must be between 0 and 1, got ${value}`,
+        'duplicateDelivery',
+      );
+    }
+    this.duplicateProbability = value;
   }
 
   /** Base URL of queue URLs; set by the simulator once it knows its port. */
@@ -539,7 +567,8 @@ export class SqsModel implements QueueSink {
       message.receiveCount += 1;
       message.firstReceivedAt ??= now;
       message.lastReceivedAt = now;
-      message.visibleAt = now + visibilitySeconds * this.msPerSecond;
+      const duplicated = this.duplicateProbability > 0 && this.random() < this.duplicateProbability;
+      message.visibleAt = duplicated ? now : now + visibilitySeconds * this.msPerSecond;
       message.receiptHandle = handle;
       queue.handles.set(handle, message.messageId);
       received.push({

@@ -127,6 +127,42 @@ describe('SqsModel long polling', () => {
   });
 });
 
+describe('SqsModel at-least-once delivery', () => {
+  it('hands the same message to two consumers when duplicate delivery strikes', async () => {
+    const sqs = model({ duplicateDelivery: 1 });
+    const { url } = sqs.createQueue('q', { VisibilityTimeout: '600' });
+    sqs.sendMessageTo(url, 'twice');
+    const [first] = await sqs.receiveMessages(url);
+    sqs.duplicateDelivery = 0;
+    const [second] = await sqs.receiveMessages(url);
+    expect(second?.messageId).toBe(first?.messageId);
+    expect(await sqs.receiveMessages(url)).toEqual([]);
+  });
+
+  it('duplicates about the configured fraction of receives, reproducibly for a seed', async () => {
+    const duplicatedIds = async (seed: number) => {
+      const sqs = model({ duplicateDelivery: 0.2, seed });
+      const { url } = sqs.createQueue('q', { VisibilityTimeout: '600' });
+      for (let i = 0; i < 300; i += 1) sqs.sendMessageTo(url, `m${i}`);
+      const bodies: string[] = [];
+      for (;;) {
+        const batch = await sqs.receiveMessages(url, { maxNumberOfMessages: 10 });
+        if (batch.length === 0) break;
+        bodies.push(...batch.map((message) => message.body));
+      }
+      return bodies.filter((body, index) => bodies.indexOf(body) !== index);
+    };
+    const first = await duplicatedIds(11);
+    expect(new Set(first).size).toBeGreaterThan(30);
+    expect(new Set(first).size).toBeLessThan(100);
+    expect(await duplicatedIds(11)).toEqual(first);
+  });
+
+  it('rejects a duplicate probability outside 0–1', () => {
+    expect(() => model({ duplicateDelivery: 2 })).toThrow(SimConfigurationError);
+  });
+});
+
 describe('SqsModel message lifetime', () => {
   it('drops messages older than the retention period', async () => {
     let now = 1_000_000;
