@@ -1,13 +1,15 @@
+import { AwsSimError } from '../ec2/errors';
+
 /**
- * An Auto Scaling API error as AWS answers it over awsQuery: `code` becomes `<Code>` (and the SDK's
- * `err.name`), `status` the HTTP status, `type` the `<Type>` (`Sender` for 4xx, `Receiver` for 5xx).
+ * An Auto Scaling API error as AWS answers it over awsQuery: `code` becomes `<Code>` (the SDK's
+ * `err.name`, with `Fault` appended for modelled faults: `ResourceContentionFault`), `status` the HTTP status, `type` the `<Type>` (`Sender` for 4xx, `Receiver` for 5xx).
  *
  * @example
  * ```ts
  * throw autoScalingErrors.validation('Group my-asg not found');
  * ```
  */
-export class AutoScalingApiError extends Error {
+export class AutoScalingApiError extends AwsSimError {
   readonly type: 'Sender' | 'Receiver';
 
   constructor(
@@ -16,7 +18,6 @@ export class AutoScalingApiError extends Error {
     readonly status = 400,
   ) {
     super(message);
-    this.name = new.target.name;
     this.type = status >= 500 ? 'Receiver' : 'Sender';
   }
 }

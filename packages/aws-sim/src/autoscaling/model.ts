@@ -66,6 +66,8 @@ interface Member {
   hooksDone: boolean;
   /** The model stopped this instance itself (warm pool), so `stopping`/`stopped` is expected. */
   stopRequested: boolean;
+  /** The current launch or terminate activity: when it started and where the instance comes from. */
+  activity: { startedAt: Date; origin: LifecyclePlace; destination: LifecyclePlace };
 }
 
 interface Action {
@@ -141,6 +143,7 @@ export class AutoScalingModel {
   private readonly snapshotAttachments: (instanceId: string) => readonly unknown[];
   private readonly defaultInstanceType: string;
   private readonly launchRetryMs: number;
+  private readonly activityEvents: boolean;
   private readonly groups = new Map<string, Group>();
   private readonly memberIndex = new Map<string, Group>();
   private readonly actionsByToken = new Map<string, Action>();
@@ -165,6 +168,7 @@ export class AutoScalingModel {
     this.snapshotAttachments = options.snapshotAttachments ?? (() => []);
     this.defaultInstanceType = options.defaultInstanceType ?? 't3.micro';
     this.launchRetryMs = options.launchRetryMs ?? 1000;
+    this.activityEvents = options.activityEvents ?? true;
     this.unsubscribe = this.fleet.onInstanceStateChange((id, state) => this.onInstanceState(id, state));
   }
 
@@ -539,6 +543,11 @@ export class AutoScalingModel {
       actions: new Map(),
       hooksDone: false,
       stopRequested: false,
+      activity: {
+        startedAt: new Date(),
+        origin: 'EC2',
+        destination: intoWarmPool ? 'WarmPool' : 'AutoScalingGroup',
+      },
     };
     group.members.set(instanceId, member);
     this.memberIndex.set(instanceId, group);
@@ -549,6 +558,7 @@ export class AutoScalingModel {
   /** A warmed instance enters the group: started if stopped, launch hooks fire again. */
   private leavePool(group: Group, member: Member): void {
     member.state = 'Pending';
+    member.activity = { startedAt: new Date(), origin: 'WarmPool', destination: 'AutoScalingGroup' };
     member.hooksDone = false;
     member.stopRequested = false;
     if (this.fleet.instanceState(member.instanceId) === 'stopped')
@@ -577,7 +587,10 @@ export class AutoScalingModel {
     if (!member.hooksDone) return;
     const ec2 = this.fleet.instanceState(member.instanceId);
     if (member.state === 'Pending' || member.state === 'Pending:Proceed') {
-      if (ec2 === 'running') member.state = 'InService';
+      if (ec2 === 'running') {
+        member.state = 'InService';
+        this.publishActivityEvent(group, member, 'launch');
+      }
       return;
     }
     if (member.state === 'Warmed:Pending' || member.state === 'Warmed:Pending:Proceed') {
@@ -587,10 +600,12 @@ export class AutoScalingModel {
           this.fleet.stopInstance?.(member.instanceId);
         } else if (ec2 === 'stopped') {
           member.state = 'Warmed:Stopped';
+          this.publishActivityEvent(group, member, 'launch');
           this.reconcile(group);
         }
       } else if (ec2 === 'running') {
         member.state = 'Warmed:Running';
+        this.publishActivityEvent(group, member, 'launch');
         this.reconcile(group);
       }
     }
@@ -600,6 +615,7 @@ export class AutoScalingModel {
   private beginTermination(group: Group, member: Member): void {
     if (!inGroupStates.has(member.state)) return;
     this.cancelActions(member);
+    member.activity = { startedAt: new Date(), origin: 'AutoScalingGroup', destination: 'EC2' };
     const hooks = [...group.hooks.values()].filter((h) => h.transition === TERMINATING);
     if (hooks.length === 0) {
       this.proceedTermination(group, member);
@@ -621,6 +637,7 @@ export class AutoScalingModel {
   /** Takes an instance out of the warm pool for good (no hooks, as the simulator keeps pools simple). */
   private retireWarm(group: Group, member: Member): void {
     this.cancelActions(member);
+    member.activity = { startedAt: new Date(), origin: 'WarmPool', destination: 'EC2' };
     member.state = 'Warmed:Terminating';
     this.safeTerminate(member.instanceId);
     this.dropIfGone(group, member);
@@ -648,6 +665,7 @@ export class AutoScalingModel {
         : 'Terminated';
     group.members.delete(member.instanceId);
     this.memberIndex.delete(member.instanceId);
+    this.publishActivityEvent(group, member, 'terminate');
     this.reconcile(group);
   }
 
@@ -666,6 +684,11 @@ export class AutoScalingModel {
       // Terminated behind the group's back: it is lost; the hooks of a dying instance cannot help.
       member.health = 'Unhealthy';
       this.cancelActions(member);
+      member.activity = {
+        startedAt: new Date(),
+        origin: warmStates.has(member.state) ? 'WarmPool' : 'AutoScalingGroup',
+        destination: 'EC2',
+      };
       member.state = warmStates.has(member.state) ? 'Warmed:Terminating' : 'Terminating:Proceed';
       this.reconcile(group);
       return;
@@ -839,6 +862,48 @@ export class AutoScalingModel {
       this.events.publish(event);
     } catch {
       // Auto Scaling events are best-effort: a failing sink loses the event, the action still waits.
+    }
+  }
+
+  /** "EC2 Instance Launch Successful" / "EC2 Instance Terminate Successful", as Auto Scaling reports them. */
+  private publishActivityEvent(group: Group, member: Member, kind: 'launch' | 'terminate'): void {
+    if (!this.activityEvents) return;
+    const { startedAt, origin, destination } = member.activity;
+    const launch = kind === 'launch';
+    const detail: Record<string, unknown> = {
+      ...(group.warmPool ? { Origin: origin, Destination: destination } : {}),
+      StatusCode: 'InProgress',
+      Description: `${launch ? 'Launching a new' : 'Terminating'} EC2 instance: ${member.instanceId}`,
+      AutoScalingGroupName: group.name,
+      ActivityId: randomUUID(),
+      Details: { 'Subnet ID': member.subnetId, 'Availability Zone': member.availabilityZone },
+      RequestId: randomUUID(),
+      StatusMessage: '',
+      EndTime: new Date().toISOString(),
+      EC2InstanceId: member.instanceId,
+      StartTime: startedAt.toISOString(),
+      Cause: launch
+        ? `At ${startedAt.toISOString()} an instance was started in response to a difference between desired and actual capacity.`
+        : `At ${startedAt.toISOString()} an instance was taken out of service.`,
+    };
+    const event: EventBridgeEvent = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': launch ? 'EC2 Instance Launch Successful' : 'EC2 Instance Terminate Successful',
+      source: 'aws.autoscaling',
+      account: this.identity.account,
+      time: eventTime(new Date()),
+      region: this.identity.region,
+      resources: [
+        group.arn,
+        `arn:aws:ec2:${this.identity.region}:${this.identity.account}:instance/${member.instanceId}`,
+      ],
+      detail,
+    };
+    try {
+      this.events.publish(event);
+    } catch {
+      // Best-effort, like the lifecycle events.
     }
   }
 

@@ -168,4 +168,9 @@ export interface AutoScalingModelOptions {
   readonly defaultInstanceType?: string;
   /** How long to wait before retrying a launch the fleet refused, in ms. @defaultValue 1000 */
   readonly launchRetryMs?: number;
+  /**
+   * Publish "EC2 Instance Launch Successful" / "EC2 Instance Terminate Successful" events, as Auto
+   * Scaling does; consumers must tell them from lifecycle actions. @defaultValue true
+   */
+  readonly activityEvents?: boolean;
 }

@@ -129,6 +129,36 @@ describe('AutoScalingModel groups over the awsQuery wire', () => {
     expect(replacement?.subnetId).toBe(lost?.subnetId);
   });
 
+  it('reports launch and terminate activities as EventBridge events', async () => {
+    await h.client.send(new CreateAutoScalingGroupCommand(groupInput({ DesiredCapacity: 1 })));
+    await waitFor(async () => (await inServiceCount(h)) === 1, 'one InService instance');
+    const [instance] = h.fleet.live();
+
+    await h.client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'web', DesiredCapacity: 0 }));
+    await waitFor(() => h.events.published.length === 2, 'the terminate activity event');
+
+    const [launched, terminated] = h.events.published;
+    expect(launched).toMatchObject({
+      'detail-type': 'EC2 Instance Launch Successful',
+      source: 'aws.autoscaling',
+      resources: [
+        expect.stringContaining(':autoScalingGroupName/web'),
+        `arn:aws:ec2:us-east-1:123456789012:instance/${instance?.instanceId}`,
+      ],
+      detail: {
+        StatusCode: 'InProgress',
+        AutoScalingGroupName: 'web',
+        EC2InstanceId: instance?.instanceId,
+        Details: { 'Subnet ID': instance?.subnetId, 'Availability Zone': 'us-east-1a' },
+      },
+    });
+    expect(terminated).toMatchObject({
+      'detail-type': 'EC2 Instance Terminate Successful',
+      detail: { EC2InstanceId: instance?.instanceId },
+    });
+    expect(launched?.detail).not.toHaveProperty('Origin');
+  });
+
   it('replaces a stopped instance, which fails the EC2 health check', async () => {
     await h.client.send(new CreateAutoScalingGroupCommand(groupInput({ DesiredCapacity: 1 })));
     await waitFor(async () => (await inServiceCount(h)) === 1, 'one InService instance');

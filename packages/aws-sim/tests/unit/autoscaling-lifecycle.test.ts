@@ -104,8 +104,11 @@ function hookInput(overrides: Partial<PutLifecycleHookCommandInput> = {}): PutLi
   };
 }
 
+/** Lifecycle-action events only (Auto Scaling also reports launch/terminate activities). */
 function lifecycleEvents(h: AutoScalingHarness, detailType?: string): EventBridgeEvent[] {
-  return h.events.published.filter((e) => !detailType || e['detail-type'] === detailType);
+  return h.events.published.filter((e) =>
+    detailType ? e['detail-type'] === detailType : e['detail-type'].endsWith('Lifecycle Action'),
+  );
 }
 
 async function lifecycleState(h: AutoScalingHarness, instanceId: string): Promise<string | undefined> {

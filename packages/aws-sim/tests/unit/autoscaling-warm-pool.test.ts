@@ -52,6 +52,11 @@ function continueAction(h: AutoScalingHarness, event: EventBridgeEvent) {
   );
 }
 
+/** Lifecycle-action events only (Auto Scaling also reports launch/terminate activities). */
+function actions(h: AutoScalingHarness): EventBridgeEvent[] {
+  return h.events.published.filter((e) => e['detail-type'] === 'EC2 Instance-launch Lifecycle Action');
+}
+
 async function stateOf(h: AutoScalingHarness, instanceId: string) {
   const out = await h.client.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }));
   return out.AutoScalingInstances?.[0]?.LifecycleState;
@@ -69,7 +74,7 @@ describe('AutoScalingModel warm pools over the awsQuery wire', () => {
   it('fires the launch hook into the pool, stops the instance, and fires it again when it enters the group', async () => {
     await createPooledGroup(h, 'Stopped');
 
-    const intoPool = await waitFor(() => h.events.published[0], 'the warm-pool launch event');
+    const intoPool = await waitFor(() => actions(h)[0], 'the warm-pool launch event');
     const instanceId = String(intoPool.detail.EC2InstanceId);
     expect(intoPool.detail).toMatchObject({
       Origin: 'EC2',
@@ -94,7 +99,7 @@ describe('AutoScalingModel warm pools over the awsQuery wire', () => {
     await h.client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'web', DesiredCapacity: 1 }));
 
     const intoGroup = await waitFor(
-      () => h.events.published.find((e) => e.detail.Origin === 'WarmPool'),
+      () => actions(h).find((e) => e.detail.Origin === 'WarmPool'),
       'the launch event out of the pool',
     );
     expect(intoGroup.detail).toMatchObject({ EC2InstanceId: instanceId, Destination: 'AutoScalingGroup' });
@@ -109,7 +114,7 @@ describe('AutoScalingModel warm pools over the awsQuery wire', () => {
       [instanceId, 'WarmPool', 'AutoScalingGroup', 'api'],
     ]);
     // The pool is refilled to MinSize with a new instance.
-    const refill = await waitFor(() => h.events.published[2], 'the refill launch event');
+    const refill = await waitFor(() => actions(h)[2], 'the refill launch event');
     expect(refill.detail).toMatchObject({ Origin: 'EC2', Destination: 'WarmPool' });
     expect(refill.detail.EC2InstanceId).not.toBe(instanceId);
   });
@@ -129,18 +134,29 @@ describe('AutoScalingModel warm pools over the awsQuery wire', () => {
       () => h.model.describeInstance(warm?.instanceId ?? '')?.lifecycleState === 'InService',
       'InService',
     );
-    expect(h.events.published).toEqual([]);
+    expect(actions(h)).toEqual([]);
+    expect(
+      h.events.published.map((e) => [
+        e['detail-type'],
+        e.detail.EC2InstanceId,
+        e.detail.Origin,
+        e.detail.Destination,
+      ]),
+    ).toEqual([
+      ['EC2 Instance Launch Successful', warm?.instanceId, 'EC2', 'WarmPool'],
+      ['EC2 Instance Launch Successful', warm?.instanceId, 'WarmPool', 'AutoScalingGroup'],
+    ]);
   });
 
   it('launches straight into the group when the pool is empty', async () => {
     await createPooledGroup(h, 'Stopped');
     await h.client.send(new DeleteWarmPoolCommand({ AutoScalingGroupName: 'web' }));
-    const pooled = String(h.events.published[0]?.detail.EC2InstanceId);
+    const pooled = String(actions(h)[0]?.detail.EC2InstanceId);
 
     await h.client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'web', DesiredCapacity: 1 }));
 
     await waitFor(() => h.fleet.instanceState(pooled) === 'terminated', 'the pool instance terminated');
-    const launched = h.events.published[1];
+    const launched = actions(h)[1];
     expect(launched?.detail.EC2InstanceId).not.toBe(pooled);
     // Without a warm pool the event carries no Origin/Destination.
     expect(launched?.detail).not.toHaveProperty('Origin');
