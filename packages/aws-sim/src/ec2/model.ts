@@ -279,8 +279,8 @@ export class Ec2Model implements InstanceFleet {
   setDescribeLag(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new AwsSimError(`describeLagMs must be >= 0, got ${ms}`);
     this.describeLagMs = ms;
-    this.history = [];
-    this.commit();
+    // What exists now has existed "long enough": only later changes are delayed.
+    this.history = ms > 0 ? [{ ...this.snapshot(), at: 0 }] : [];
   }
 
   // ── InstanceFleet ────────────────────────────────────────────────────────────────────────────
