@@ -82,9 +82,14 @@ const operations: Record<SqsOperation, (model: SqsModel, input: Json) => Json | 
     return { QueueUrl: model.getQueueUrl(name, optionalString(input, 'QueueOwnerAWSAccountId')) };
   },
   GetQueueAttributes(model, input) {
-    const names = stringList(input, 'AttributeNames');
-    const attributes = model.getQueueAttributes(requiredString(input, 'QueueUrl'), names ?? []);
-    return Object.keys(attributes).length > 0 && names !== undefined ? { Attributes: attributes } : {};
+    const queueUrl = requiredString(input, 'QueueUrl');
+    const names = stringList(input, 'AttributeNames') ?? [];
+    // Without attribute names SQS answers none (the model reads "none" as "all").
+    if (names.length === 0) {
+      model.queue(queueUrl);
+      return {};
+    }
+    return { Attributes: model.getQueueAttributes(queueUrl, names) };
   },
   SetQueueAttributes(model, input) {
     model.setQueueAttributes(requiredString(input, 'QueueUrl'), stringMap(input, 'Attributes'));
