@@ -30,6 +30,22 @@ import type { LifecycleOutcome, LifecycleOutcomeReason, LifecycleTrigger } from 
 /** Thrown inside a run when a heartbeat learns that Auto Scaling no longer has the action. */
 class ActionOver extends Error {}
 
+/** Carries a failed `CompleteLifecycleAction` past the wait loops, which retry everything else. */
+class CompletionFailed extends Error {
+  constructor(readonly error: unknown) {
+    super('CompleteLifecycleAction failed');
+  }
+}
+
+/** Errors that end a run rather than count as one failed poll. */
+function endsRun(error: unknown): boolean {
+  return (
+    error instanceof ActionOver ||
+    error instanceof CompletionFailed ||
+    error instanceof LifecycleHandlingAbortedError
+  );
+}
+
 /** Everything known about one action while it is being handled. */
 interface Run {
   readonly action: LifecycleActionTrigger;
@@ -175,6 +191,13 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
       return await this.terminate(run);
     } catch (error) {
       if (error instanceof ActionOver) return this.finish(run, 'already-over', undefined, 'action-over');
+      if (error instanceof CompletionFailed) {
+        this.logger.error('could not complete the lifecycle action', {
+          ...refOf(action),
+          error: describeError(error.error),
+        });
+        throw error.error;
+      }
       throw error;
     } finally {
       await heartbeat.stop();
@@ -206,7 +229,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
           }
         }
       } catch (error) {
-        if (error instanceof ActionOver || error instanceof LifecycleHandlingAbortedError) throw error;
+        if (endsRun(error)) throw error;
         this.noteError(run, 'describing the instance failed', error);
       }
       if (!(await this.pause(run, backoff))) return this.launchExhausted(run);
@@ -251,7 +274,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
           });
         }
       } catch (error) {
-        if (error instanceof ActionOver || error instanceof LifecycleHandlingAbortedError) throw error;
+        if (endsRun(error)) throw error;
         this.noteError(run, 'reconciling the pool failed', error);
       }
       if (!(await this.pause(run, backoff))) return this.launchExhausted(run);
@@ -333,7 +356,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
           if (stillAttached.length === 0) break;
         }
       } catch (error) {
-        if (error instanceof ActionOver || error instanceof LifecycleHandlingAbortedError) throw error;
+        if (endsRun(error)) throw error;
         this.noteError(run, 'releasing the instance failed', error);
       }
       if (!(await this.pause(run, backoff))) {
@@ -399,7 +422,12 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
     networkInterfaceIds: readonly string[] = [],
   ): Promise<LifecycleOutcome> {
     this.checkpoint(run);
-    const status = await this.actions.complete(run.action, result);
+    let status: 'done' | 'over';
+    try {
+      status = await this.actions.complete(run.action, result);
+    } catch (error) {
+      throw new CompletionFailed(error);
+    }
     return this.finish(
       run,
       status === 'done' ? 'completed' : 'already-over',
