@@ -1,0 +1,283 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ES module script without declarations
+import { localCodeTemplate } from '../../scripts/package.mjs';
+import { LAMBDA_ENVIRONMENT_DEFAULTS, readLambdaConfig } from '../../src/config';
+import { type Json, loadTemplate, parseTemplate, TEMPLATE_PATH, variants } from '../helpers/cloudformation';
+
+const template = loadTemplate();
+const resources: Record<string, Json> = template.Resources;
+const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+
+/** The two actions whose only valid resource is "*". */
+const DESCRIBE_ONLY = ['ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces'];
+
+/** Every statement of the function role's policies, for every combination of conditions. */
+function roleStatements(): Json[] {
+  const role = resources.FunctionRole;
+  const all = role.Properties.Policies.flatMap((policy: Json) =>
+    variants(policy.PolicyDocument.Statement).flatMap((statements: Json[]) => statements),
+  );
+  return [...new Map(all.map((statement: Json) => [JSON.stringify(statement), statement])).values()];
+}
+
+const asList = (value: Json): Json[] => (Array.isArray(value) ? value : [value]);
+const TAG = 'aws:ResourceTag/network-interface-manager-pool';
+
+describe('cloudformation/eni-pool.yaml', () => {
+  it('runs the bundle on nodejs22.x, arm64 by default, with JSON logs to its own log group', () => {
+    const fn = resources.Function.Properties;
+    expect(fn.Runtime).toBe('nodejs22.x');
+    expect(fn.Handler).toBe('index.handler');
+    expect(fn.Architectures).toEqual([{ Ref: 'Architecture' }]);
+    expect(template.Parameters.Architecture.Default).toBe('arm64');
+    expect(fn.LoggingConfig).toMatchObject({ LogFormat: 'JSON', LogGroup: { Ref: 'LogGroup' } });
+    expect(resources.LogGroup.Properties.RetentionInDays).toEqual({ Ref: 'LogRetentionInDays' });
+    expect(fn.Code).toEqual({ S3Bucket: { Ref: 'CodeS3Bucket' }, S3Key: { Ref: 'CodeS3Key' } });
+  });
+
+  it('exports the handler the template names from the bundle entry', () => {
+    const entry = readFileSync(new URL('../../src/lambda.ts', import.meta.url), 'utf8');
+    expect(entry).toMatch(/export const handler\b/);
+  });
+
+  it('sets only environment variables the function reads, with values it accepts', () => {
+    const variables: Record<string, Json> = resources.Function.Properties.Environment.Variables;
+    const known = new Set([...Object.keys(LAMBDA_ENVIRONMENT_DEFAULTS), 'POWERTOOLS_SERVICE_NAME']);
+    for (const name of Object.keys(variables)) expect(known, name).toContain(name);
+    const env = Object.fromEntries(
+      Object.entries(variables).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? value : String(template.Parameters[value.Ref].Default),
+      ]),
+    );
+    expect(() => readLambdaConfig(env)).not.toThrow();
+    for (const [name, value] of Object.entries(variables)) {
+      if (typeof value === 'object') {
+        for (const allowed of template.Parameters[value.Ref].AllowedValues ?? []) {
+          expect(() => readLambdaConfig({ [name]: String(allowed) }), `${name}=${allowed}`).not.toThrow();
+        }
+      }
+    }
+  });
+
+  it('filters state changes to the states that move an interface', () => {
+    expect(resources.StateChangeRule.Properties.EventPattern).toEqual({
+      source: ['aws.ec2'],
+      'detail-type': ['EC2 Instance State-change Notification'],
+      detail: { state: ['running', 'stopping', 'stopped', 'shutting-down', 'terminated'] },
+    });
+  });
+
+  it('routes lifecycle actions and a five-minute schedule to the function', () => {
+    expect(resources.LifecycleRule.Properties.EventPattern).toEqual({
+      source: ['aws.autoscaling'],
+      'detail-type': ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
+    });
+    expect(template.Parameters.SyncSchedule.Default).toBe('rate(5 minutes)');
+    expect(resources.SyncRule.Properties).toMatchObject({
+      ScheduleExpression: { Ref: 'SyncSchedule' },
+      Targets: [{ Arn: { 'Fn::GetAtt': ['Function', 'Arn'] } }],
+    });
+  });
+
+  it('grants EventBridge one invoke permission per rule, scoped by SourceArn', () => {
+    const permissions = ofType('AWS::Lambda::Permission');
+    const rules = ofType('AWS::Events::Rule').map(([name]) => name);
+    expect(permissions.map(([, p]) => p.Properties.SourceArn['Fn::GetAtt'][0]).sort()).toEqual(
+      [...rules].sort(),
+    );
+    for (const [, permission] of permissions) {
+      expect(permission.Properties).toMatchObject({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        FunctionName: { 'Fn::GetAtt': ['Function', 'Arn'] },
+      });
+    }
+  });
+
+  it('sends asynchronous invokes that keep failing to an SQS on-failure destination', () => {
+    expect(resources.FunctionEventInvokeConfig.Properties).toMatchObject({
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['FailedEventsQueue', 'Arn'] } } },
+    });
+    expect(roleStatements()).toContainEqual(
+      expect.objectContaining({
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': ['FailedEventsQueue', 'Arn'] },
+      }),
+    );
+  });
+
+  it('alarms on unsatisfied instances (EMF metric), function errors and failed events', () => {
+    const alarms = Object.fromEntries(ofType('AWS::CloudWatch::Alarm'));
+    expect(alarms.UnsatisfiedInstancesAlarm.Properties.Metrics[0].Expression).toBe(
+      'SELECT MAX(UnsatisfiedInstances) FROM SCHEMA("EniPool", Pool)',
+    );
+    expect(alarms.FunctionErrorsAlarm.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+    });
+    expect(alarms.FailedEventsAlarm.Properties.Dimensions[0].Value).toEqual({
+      'Fn::GetAtt': ['FailedEventsQueue', 'QueueName'],
+    });
+  });
+
+  describe('the SQS-buffered variant', () => {
+    it('exists only when UseQueue is true', () => {
+      for (const name of ['EventQueue', 'EventDeadLetterQueue', 'EventQueuePolicy', 'EventQueueMapping']) {
+        expect(resources[name].Condition, name).toBe('Buffered');
+      }
+      expect(template.Conditions.Buffered).toEqual({ 'Fn::Equals': [{ Ref: 'UseQueue' }, 'true'] });
+      expect(resources.StateChangePermission.Condition).toBe('Direct');
+    });
+
+    it('redrives to a dead-letter queue and reports batch item failures', () => {
+      expect(resources.EventQueue.Properties.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': ['EventDeadLetterQueue', 'Arn'] },
+        maxReceiveCount: 5,
+      });
+      expect(resources.EventQueueMapping.Properties.FunctionResponseTypes).toEqual([
+        'ReportBatchItemFailures',
+      ]);
+    });
+
+    it('keeps the visibility timeout at least six times the function timeout', () => {
+      const timeouts: number[] = template.Parameters.Timeout.AllowedValues;
+      expect(resources.EventQueue.Properties.VisibilityTimeout).toEqual({
+        'Fn::FindInMap': ['QueueVisibility', { Ref: 'Timeout' }, 'Seconds'],
+      });
+      for (const timeout of timeouts) {
+        expect(template.Mappings.QueueVisibility[String(timeout)].Seconds).toBeGreaterThanOrEqual(
+          6 * timeout,
+        );
+      }
+    });
+
+    it('lets only this stack’s rules send to the queue', () => {
+      const [statement] = resources.EventQueuePolicy.Properties.PolicyDocument.Statement;
+      expect(statement).toMatchObject({
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': ['EventQueue', 'Arn'] },
+      });
+      const sources = variants(statement.Condition.ArnEquals['aws:SourceArn']);
+      expect(sources).toContainEqual([
+        { 'Fn::GetAtt': ['StateChangeRule', 'Arn'] },
+        { 'Fn::GetAtt': ['LifecycleRule', 'Arn'] },
+      ]);
+      for (const list of sources) expect(list.length).toBeGreaterThan(0);
+    });
+
+    it('routes both event rules to the queue instead of the function', () => {
+      for (const rule of ['StateChangeRule', 'LifecycleRule']) {
+        const targets = resources[rule].Properties.Targets['Fn::If'];
+        expect(targets[0]).toBe('Buffered');
+        expect(targets[1][0].Arn).toEqual({ 'Fn::GetAtt': ['EventQueue', 'Arn'] });
+        expect(targets[2][0].Arn).toEqual({ 'Fn::GetAtt': ['Function', 'Arn'] });
+      }
+    });
+  });
+
+  describe('the function role', () => {
+    it('grants no mutating action on "*": only the two Describe actions may use it', () => {
+      const statements = roleStatements();
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        expect(statement.Effect).toBe('Allow');
+        expect(statement.NotAction, statement.Sid).toBeUndefined();
+        expect(statement.NotResource, statement.Sid).toBeUndefined();
+        const actions = asList(statement.Action);
+        for (const action of actions) expect(action, statement.Sid).not.toMatch(/\*/);
+        const resourcesOf = asList(statement.Resource);
+        if (resourcesOf.some((resource) => resource === '*')) {
+          expect(DESCRIBE_ONLY, statement.Sid).toEqual(expect.arrayContaining(actions));
+        }
+      }
+      expect(statements.filter((s) => asList(s.Resource).includes('*')).map((s) => s.Sid)).toEqual(
+        expect.arrayContaining(['DescribePoolState']),
+      );
+    });
+
+    it('limits Describe to the stack’s region', () => {
+      const describe = roleStatements().find((s) => s.Sid === 'DescribePoolState');
+      expect(describe.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': { Ref: 'AWS::Region' } } });
+    });
+
+    it('limits attach and detach to pool-tagged interfaces and instances, one statement per resource type', () => {
+      const statements = roleStatements().filter((s) =>
+        asList(s.Action).includes('ec2:AttachNetworkInterface'),
+      );
+      const byResource = new Map<string, Json[]>();
+      for (const statement of statements) {
+        expect(asList(statement.Action).sort()).toEqual([
+          'ec2:AttachNetworkInterface',
+          'ec2:DetachNetworkInterface',
+        ]);
+        const resource = statement.Resource['Fn::Sub'];
+        byResource.set(resource, [...(byResource.get(resource) ?? []), statement.Condition]);
+      }
+      const prefix = ['arn:', 'AWS::Partition', ':ec2:', 'AWS::Region', ':', 'AWS::AccountId', ':']
+        .map((part) => (part.startsWith('AWS::') ? `\${${part}}` : part))
+        .join('');
+      expect([...byResource.keys()].sort()).toEqual([`${prefix}instance/*`, `${prefix}network-interface/*`]);
+      for (const conditions of byResource.values()) {
+        // Any pool: the tag must exist. One pool: it must have exactly the pool's name.
+        expect(conditions).toContainEqual({ Null: { [TAG]: 'false' } });
+        expect(conditions).toContainEqual({ StringEquals: { [TAG]: { Ref: 'PoolName' } } });
+      }
+    });
+
+    it('lets the function write only the last-instance tag, only on pool interfaces', () => {
+      const statements = roleStatements().filter((s) => asList(s.Action).includes('ec2:CreateTags'));
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        expect(statement.Resource['Fn::Sub']).toMatch(/:network-interface\/\*$/);
+        expect(statement.Condition['ForAllValues:StringEquals']).toEqual({
+          'aws:TagKeys': ['network-interface-manager-last-instance'],
+        });
+        expect(statement.Condition.Null['aws:TagKeys']).toBe('false');
+        expect(statement.Condition.Null[TAG] ?? statement.Condition.StringEquals[TAG]).toBeDefined();
+      }
+    });
+
+    it('completes lifecycle actions only of groups carrying the pool tag', () => {
+      const statements = roleStatements().filter((s) =>
+        asList(s.Action).includes('autoscaling:CompleteLifecycleAction'),
+      );
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        expect(asList(statement.Action).sort()).toEqual([
+          'autoscaling:CompleteLifecycleAction',
+          'autoscaling:RecordLifecycleActionHeartbeat',
+        ]);
+        expect(statement.Resource['Fn::Sub']).toMatch(/:autoScalingGroup:\*:autoScalingGroupName\/\*$/);
+        const key = 'autoscaling:ResourceTag/network-interface-manager-pool';
+        expect(statement.Condition.Null?.[key] ?? statement.Condition.StringEquals?.[key]).toBeDefined();
+      }
+    });
+
+    it('writes logs only to its own group and consumes only its own queue', () => {
+      const statements = roleStatements();
+      const logs = statements.filter((s) => asList(s.Action).some((a: string) => a.startsWith('logs:')));
+      expect(logs).toEqual([
+        expect.objectContaining({
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': ['LogGroup', 'Arn'] },
+        }),
+      ]);
+      const consume = statements.filter((s) => asList(s.Action).includes('sqs:ReceiveMessage'));
+      expect(consume.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['EventQueue', 'Arn'] }]);
+    });
+  });
+
+  it('becomes a template with a local Code path for `aws cloudformation package`', () => {
+    const local = parseTemplate(localCodeTemplate(readFileSync(TEMPLATE_PATH, 'utf8')));
+    expect(local.Resources.Function.Properties.Code).toBe('./eni-pool-lambda.zip');
+    expect(local.Parameters.CodeS3Bucket).toBeUndefined();
+    expect(local.Parameters.CodeS3Key).toBeUndefined();
+    expect(JSON.stringify(local)).not.toMatch(/CodeS3/);
+    expect({ ...local.Resources, Function: undefined }).toEqual({ ...resources, Function: undefined });
+  });
+});
