@@ -121,7 +121,7 @@ const operations: Record<SqsOperation, (model: SqsModel, input: Json) => Json | 
   SendMessageBatch(model, input) {
     const queueUrl = requiredString(input, 'QueueUrl');
     const entries = batchEntries(input);
-    const limit = Number(model.getQueueAttributes(queueUrl, ['MaximumMessageSize']).MaximumMessageSize);
+    const limit = model.settingsOf(queueUrl).maximumMessageSize;
     const total = entries.reduce((sum, entry) => {
       const body = entry.MessageBody;
       return sum + (typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : 0);

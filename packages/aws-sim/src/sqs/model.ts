@@ -9,6 +9,7 @@ import {
   MAX_VISIBILITY_SECONDS,
   type MessageState,
   messageState,
+  type QueueSettings,
   READ_ONLY_ATTRIBUTES,
   SimQueue,
   type StoredMessage,
@@ -248,6 +249,11 @@ export class SqsModel implements QueueSink {
   /** The queue's URL, ARN and name. Accepts a URL, an ARN or a name. */
   queue(queue: string): QueueRef {
     return this.ref(this.resolve(queue));
+  }
+
+  /** The queue's current settings (seconds and bytes, as SQS counts them). */
+  settingsOf(queue: string): QueueSettings {
+    return this.resolve(queue).settings;
   }
 
   getQueueUrl(name: string, ownerAccount?: string): string {
