@@ -229,6 +229,14 @@ export class AutoScalingModel {
       members: new Map(),
       launchRetry: undefined,
     };
+    // Hooks created with the group announce themselves to their targets, as PutLifecycleHook does.
+    for (const hook of hooks.values()) {
+      if (!hook.notificationTargetArn) continue;
+      if (!hook.roleArn) {
+        throw autoScalingErrors.validation('RoleARN is required when NotificationTargetARN is specified');
+      }
+      this.sendTestNotification(group, hook.notificationTargetArn, hook.roleArn);
+    }
     this.groups.set(spec.name, group);
     this.reconcile(group);
     return this.view(group);

@@ -380,6 +380,27 @@ describe('AutoScalingModel lifecycle hooks over the awsQuery wire', () => {
     expect(event?.detail.LifecycleActionToken).toBe(notification?.LifecycleActionToken);
   });
 
+  it('sends the test notification for hooks created with the group', async () => {
+    await h.client.send(
+      new CreateAutoScalingGroupCommand(
+        groupInput({
+          LifecycleHookSpecificationList: [
+            {
+              LifecycleHookName: 'attach-eni',
+              LifecycleTransition: LAUNCHING,
+              NotificationTargetARN: QUEUE_ARN,
+              RoleARN: ROLE_ARN,
+            },
+          ],
+        }),
+      ),
+    );
+
+    expect(h.queues.bodies(QUEUE_ARN)).toEqual([
+      expect.objectContaining({ Event: 'autoscaling:TEST_NOTIFICATION', AutoScalingGroupName: 'web' }),
+    ]);
+  });
+
   it('refuses a notification target it cannot reach, or one without a role, and stores no hook', async () => {
     await h.client.send(new CreateAutoScalingGroupCommand(groupInput()));
 
