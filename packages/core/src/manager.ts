@@ -35,6 +35,17 @@ export interface EniPoolManagerOptions {
   readonly pageSize?: number;
 }
 
+/** Per-call options of `reconcile` and `handle`. */
+export interface ReconcileOptions {
+  /** Checked between actions and between rounds; once aborted, nothing new is started. */
+  readonly signal?: AbortSignal;
+  /**
+   * Instances being let go of while still `running` or `pending` (e.g. in a terminate lifecycle hook):
+   * they are planned as `shutting-down`, so their pool interfaces are released and handed to successors.
+   */
+  readonly releasing?: Iterable<string>;
+}
+
 export interface ReconcileResult {
   readonly scope: PoolScope;
   /** Load → plan passes made, including the last one that found nothing (or too much) left to do. */
@@ -65,6 +76,18 @@ const FORWARDED_EVENTS = [
 
 function isEc2Port(ec2: Ec2Port | EC2Client): ec2 is Ec2Port {
   return typeof (ec2 as Partial<Ec2Port>).describeNetworkInterfaces === 'function';
+}
+
+/** Presents the releasing instances that still run as `shutting-down`, which is what they are about to be. */
+function asReleasing(state: PoolState, releasing: ReadonlySet<string>): PoolState {
+  return {
+    ...state,
+    instances: state.instances.map((instance) =>
+      releasing.has(instance.instanceId) && (instance.state === 'running' || instance.state === 'pending')
+        ? { ...instance, state: 'shutting-down' as const }
+        : instance,
+    ),
+  };
 }
 
 /** Keeps only what concerns the pools of `scope`: holders from other pools are loaded, not managed. */
@@ -157,12 +180,13 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     return value;
   }
 
-  private async loadAndPlan(scope: PoolScope): Promise<{ state: PoolState; plan: Plan }> {
-    const state = await loadPoolState(this.reads, scope, {
+  private async loadAndPlan(scope: PoolScope, releasing: ReadonlySet<string>): Promise<Plan> {
+    const loaded = await loadPoolState(this.reads, scope, {
       poolTagKey: this.poolTagKey,
       ...(this.options.pageSize !== undefined ? { pageSize: this.options.pageSize } : {}),
     });
-    return { state, plan: planWithinScope(planAssignments(state, this.options.planner), scope) };
+    const state = releasing.size === 0 ? loaded : asReleasing(loaded, releasing);
+    return planWithinScope(planAssignments(state, this.options.planner), scope);
   }
 
   /**
@@ -176,7 +200,9 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
    * const { converged, unsatisfied } = await manager.reconcile({ kind: 'pools', pools: ['bastion'] });
    * ```
    */
-  async reconcile(scope: PoolScope, signal?: AbortSignal): Promise<ReconcileResult> {
+  async reconcile(scope: PoolScope, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+    const { signal } = options;
+    const releasing = new Set(options.releasing ?? []);
     const startedAt = this.clock.now();
     const outcomes: ActionOutcome[] = [];
     let rounds = 0;
@@ -185,7 +211,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     for (;;) {
       rounds++;
       this.notify('reconcile_started', { scope, round: rounds });
-      ({ plan } = await this.loadAndPlan(scope));
+      plan = await this.loadAndPlan(scope, releasing);
       if (plan.actions.length === 0) {
         converged = true;
         break;
@@ -240,21 +266,21 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
    * const result = await manager.handle({ kind: 'scheduled-sync', origin: {} });
    * ```
    */
-  async handle(trigger: Trigger, signal?: AbortSignal): Promise<HandleResult> {
+  async handle(trigger: Trigger, options: ReconcileOptions = {}): Promise<HandleResult> {
     switch (trigger.kind) {
       case 'test-notification':
         this.logger.debug('test notification acknowledged', { group: trigger.autoScalingGroupName });
         return { trigger, skipped: 'test notification' };
       case 'scheduled-sync':
-        return { trigger, reconcile: await this.reconcile({ kind: 'all' }, signal) };
+        return { trigger, reconcile: await this.reconcile({ kind: 'all' }, options) };
       case 'instance-state-change':
         if (trigger.state === 'pending') {
           this.logger.debug('pending instance: waiting for running', { instanceId: trigger.instanceId });
           return { trigger, skipped: 'instance is pending' };
         }
-        return this.handleInstance(trigger, trigger.instanceId, signal);
+        return this.handleInstance(trigger, trigger.instanceId, options);
       case 'lifecycle-action':
-        return this.handleInstance(trigger, trigger.instanceId, signal);
+        return this.handleInstance(trigger, trigger.instanceId, options);
     }
   }
 
@@ -299,13 +325,13 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
   private async handleInstance(
     trigger: Trigger,
     instanceId: string,
-    signal?: AbortSignal,
+    options: ReconcileOptions,
   ): Promise<HandleResult> {
     const pools = await this.poolsOfInstance(instanceId);
     if (pools.length === 0) {
       this.logger.info('instance is in no pool; nothing to do', { instanceId, trigger: trigger.kind });
       return { trigger, skipped: 'instance is in no pool' };
     }
-    return { trigger, reconcile: await this.reconcile({ kind: 'pools', pools }, signal) };
+    return { trigger, reconcile: await this.reconcile({ kind: 'pools', pools }, options) };
   }
 }

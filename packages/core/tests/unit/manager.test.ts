@@ -182,6 +182,52 @@ describe('EniPoolManager.reconcile', () => {
   });
 });
 
+describe('EniPoolManager.reconcile options', () => {
+  it('hands the interface of a releasing instance that still runs to its waiting successor', async () => {
+    const ec2 = new FakeEc2()
+      .addInstance('i-old', { pool: 'web', launchTime: '2026-10-01T00:00:00.000Z' })
+      .addInstance('i-new', { pool: 'web', launchTime: '2026-11-26T00:00:00.000Z' })
+      .addInterface('eni-1', { pool: 'web', attachedTo: 'i-old' });
+
+    const result = await manager(ec2).reconcile({ kind: 'pools', pools: ['web'] }, { releasing: ['i-old'] });
+
+    expect(result.converged).toBe(true);
+    expect(result.outcomes.map((o) => [o.action.id, o.status])).toEqual([
+      ['detach:eni-1:i-old', 'succeeded'],
+      ['attach:eni-1:i-new', 'succeeded'],
+    ]);
+    expect(ec2.mutatingCalls().map((call) => call.operation)).toEqual([
+      'DetachNetworkInterface',
+      'AttachNetworkInterface',
+      'CreateTags',
+    ]);
+    expect(ec2.poolInterfacesOf('i-new')).toEqual(['eni-1']);
+  });
+
+  it('keeps the interface of that instance when it is not marked as releasing', async () => {
+    const ec2 = new FakeEc2()
+      .addInstance('i-old', { pool: 'web', launchTime: '2026-10-01T00:00:00.000Z' })
+      .addInstance('i-new', { pool: 'web', launchTime: '2026-11-26T00:00:00.000Z' })
+      .addInterface('eni-1', { pool: 'web', attachedTo: 'i-old' });
+
+    const result = await manager(ec2).reconcile({ kind: 'pools', pools: ['web'] });
+
+    expect(ec2.mutatingCalls()).toEqual([]);
+    expect(result.unsatisfied.map((u) => u.instanceId)).toEqual(['i-new']);
+  });
+
+  it('starts no action once the signal is aborted', async () => {
+    const ec2 = new FakeEc2().addInstance('i-1', { pool: 'web' }).addInterface('eni-1', { pool: 'web' });
+    const controller = new AbortController();
+    controller.abort();
+
+    const result = await manager(ec2).reconcile({ kind: 'all' }, { signal: controller.signal });
+
+    expect(result.converged).toBe(false);
+    expect(ec2.mutatingCalls()).toEqual([]);
+  });
+});
+
 describe('two workers racing', () => {
   it('converge to exactly one interface per instance on one shared EC2', async () => {
     const ec2 = new FakeEc2();
