@@ -75,7 +75,7 @@ const interfaceSpec = fc.record({
           { weight: 6, arbitrary: fc.integer({ min: 1, max: 3 }) },
         ),
         card: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constant(1) }),
-        status: fc.constantFrom<AttachmentStatus>(
+        status: fc.constantFrom<Exclude<AttachmentStatus, 'detached'>>(
           'attached',
           'attached',
           'attached',
