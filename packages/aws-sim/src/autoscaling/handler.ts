@@ -15,7 +15,7 @@ import type {
 } from './types';
 import { queryError, queryResponse } from './wire';
 
-type ActionHandler = (model: AutoScalingModel, query: QueryParams) => XmlNode[];
+type ActionHandler = (model: AutoScalingModel<unknown>, query: QueryParams) => XmlNode[];
 
 /**
  * Answers one Auto Scaling awsQuery request (form body with `Action` and `Version=2011-01-01`): throttles
@@ -27,7 +27,7 @@ type ActionHandler = (model: AutoScalingModel, query: QueryParams) => XmlNode[];
  * res.writeHead(response.status, response.headers).end(response.body);
  * ```
  */
-export function handleAutoScalingQuery(model: AutoScalingModel, query: QueryParams): SimResponse {
+export function handleAutoScalingQuery<A>(model: AutoScalingModel<A>, query: QueryParams): SimResponse {
   const requestId = randomUUID();
   const action = query.action;
   try {

@@ -1,14 +1,20 @@
 /**
  * The Auto Scaling part of the simulator.
  *
- * Wiring (in the composition and the HTTP server):
+ * Wiring into `AwsSim` (sim.ts) and the server routes:
  * ```ts
- * const autoscaling = new AutoScalingModel({ fleet, events, queues, identity, timeScale,
- *   snapshotAttachments: (id) => ec2.attachmentsOf(id) });
- * // form body with Version=2011-01-01:
- * return handleAutoScalingQuery(autoscaling, new QueryParams(body));
- * // on stop:
- * autoscaling.close();
+ * // AwsSimOptions: readonly autoscaling?: Pick<AutoScalingModelOptions,
+ * //   'timeScale' | 'throttle' | 'launchRetryMs' | 'activityEvents' | 'defaultInstanceType'>;
+ * this.autoscaling = new AutoScalingModel({
+ *   ...options.autoscaling,
+ *   fleet: this.ec2,
+ *   events: this.events,
+ *   queues: this.sqs, // any QueueSink; hook targets are queue ARNs
+ *   identity: this.identity,
+ *   snapshotAttachments: (instanceId) => this.world.attachmentsOf(instanceId),
+ * });
+ * // routes: { autoscaling: (query) => handleAutoScalingQuery(sim.autoscaling, query) }
+ * // stop(): this.autoscaling.close();
  * ```
  */
 export { AutoScalingApiError, autoScalingErrors } from './errors';

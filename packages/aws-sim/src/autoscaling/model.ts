@@ -130,9 +130,9 @@ const warmStates: ReadonlySet<LifecycleState> = new Set([
  *   heartbeatTimeout: 30, defaultResult: 'ABANDON' });
  * ```
  */
-export class AutoScalingModel {
+export class AutoScalingModel<Attachment = unknown> {
   /** Every finished lifecycle action, oldest first. */
-  readonly completions: LifecycleCompletion[] = [];
+  readonly completions: LifecycleCompletion<Attachment>[] = [];
 
   private readonly fleet: InstanceFleet;
   private readonly events: EventSink;
@@ -140,7 +140,7 @@ export class AutoScalingModel {
   private readonly identity: SimIdentity;
   private readonly timeScale: number;
   private readonly bucket: TokenBucket | undefined;
-  private readonly snapshotAttachments: (instanceId: string) => readonly unknown[];
+  private readonly snapshotAttachments: (instanceId: string) => readonly Attachment[];
   private readonly defaultInstanceType: string;
   private readonly launchRetryMs: number;
   private readonly activityEvents: boolean;
@@ -154,7 +154,7 @@ export class AutoScalingModel {
   private launchSeq = 0;
   private closed = false;
 
-  constructor(options: AutoScalingModelOptions) {
+  constructor(options: AutoScalingModelOptions<Attachment>) {
     const timeScale = options.timeScale ?? 1000;
     if (!(timeScale > 0))
       throw new RangeError(`timeScale must be > 0 ms per simulated second (got ${timeScale})`);

@@ -134,16 +134,16 @@ export interface ActiveLifecycleAction {
  * The record of one finished lifecycle action: how it ended, and what the instance's network
  * attachments looked like at that moment (from `snapshotAttachments`).
  */
-export interface LifecycleCompletion extends ActiveLifecycleAction {
+export interface LifecycleCompletion<Attachment = unknown> extends ActiveLifecycleAction {
   readonly result: LifecycleActionResult;
   readonly completedAt: Date;
   /** `api`: CompleteLifecycleAction; `timeout`: the hook's DefaultResult; `hook-deleted`: DeleteLifecycleHook. */
   readonly how: 'api' | 'timeout' | 'hook-deleted';
-  readonly attachmentsAtCompletion: readonly unknown[];
+  readonly attachmentsAtCompletion: readonly Attachment[];
 }
 
 /** Options of `AutoScalingModel`. */
-export interface AutoScalingModelOptions {
+export interface AutoScalingModelOptions<Attachment = unknown> {
   /** The EC2 side: launches, terminates, stops and starts instances and reports their state. */
   readonly fleet: InstanceFleet;
   /** Receives the lifecycle-action EventBridge events. */
@@ -163,7 +163,7 @@ export interface AutoScalingModelOptions {
    */
   readonly throttle?: TokenBucketOptions | false;
   /** The attachments of an instance at the moment a lifecycle action completes. @defaultValue `() => []` */
-  readonly snapshotAttachments?: (instanceId: string) => readonly unknown[];
+  readonly snapshotAttachments?: (instanceId: string) => readonly Attachment[];
   /** @defaultValue 't3.micro' */
   readonly defaultInstanceType?: string;
   /** How long to wait before retrying a launch the fleet refused, in ms. @defaultValue 1000 */
