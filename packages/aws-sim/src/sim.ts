@@ -1,10 +1,14 @@
+import { AutoScalingModel, handleAutoScalingQuery } from './autoscaling';
+import type { AutoScalingModelOptions } from './autoscaling/types';
 import { CallLog } from './calls';
-import { DEFAULT_IDENTITY, type EventBridgeEvent, type EventSink, type SimIdentity } from './contracts';
+import { DEFAULT_IDENTITY, type SimIdentity } from './contracts';
 import { Ec2Throttle, FaultInjector, type FaultSpec, type ThrottleOptions } from './ec2/controls';
 import { AwsSimError } from './ec2/errors';
 import { handleEc2Query } from './ec2/handler';
 import { type Ec2Delays, Ec2Model } from './ec2/model';
+import { EventBus, type EventBusOptions } from './events';
 import { type SimServer, startSimServer } from './server';
+import { handleSqsJson, SqsModel, type SqsModelOptions } from './sqs';
 import { SimWorld } from './world';
 
 export interface AwsSimOptions {
@@ -26,6 +30,15 @@ export interface AwsSimOptions {
   readonly throttling?: boolean | ThrottleOptions;
   /** EC2 faults in force from the start. */
   readonly faults?: readonly FaultSpec[];
+  /**
+   * Auto Scaling model options. Its API throttle is off unless `throttling` is on or a `throttle`
+   * is given here.
+   */
+  readonly autoscaling?: Omit<AutoScalingModelOptions, 'fleet' | 'events' | 'queues' | 'identity'>;
+  /** SQS model options (e.g. `msPerSecond` to shrink visibility timeouts). */
+  readonly sqs?: Omit<SqsModelOptions, 'identity' | 'endpoint'>;
+  /** Event bus knobs (delay, duplicate, drop, reorder, retries). */
+  readonly events?: Omit<EventBusOptions, 'queues' | 'identity'>;
 }
 
 /** Options for SDK v3 clients pointed at the simulator. */
@@ -33,31 +46,6 @@ export interface SimClientConfig {
   readonly endpoint: string;
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-}
-
-type EventListener = (event: EventBridgeEvent) => void;
-
-/** Keeps published events and hands them to subscribers; stands in until the event bus is composed. */
-export class EventRecorder implements EventSink {
-  readonly published: EventBridgeEvent[] = [];
-  private readonly listeners = new Set<EventListener>();
-
-  publish(event: EventBridgeEvent): void {
-    this.published.push(event);
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch {
-        // Subscribers own their failures; delivery to the others goes on.
-      }
-    }
-  }
-
-  /** Returns an unsubscribe function. */
-  subscribe(listener: EventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
 }
 
 /**
@@ -77,7 +65,9 @@ export class EventRecorder implements EventSink {
 export class AwsSim {
   readonly identity: SimIdentity;
   readonly calls = new CallLog();
-  readonly events: EventRecorder;
+  readonly events: EventBus;
+  readonly sqs: SqsModel;
+  readonly autoscaling: AutoScalingModel;
   readonly ec2: Ec2Model;
   readonly ec2Throttle: Ec2Throttle;
   readonly ec2Faults: FaultInjector;
@@ -86,7 +76,13 @@ export class AwsSim {
 
   private constructor(options: AwsSimOptions) {
     this.identity = options.identity ?? DEFAULT_IDENTITY;
-    this.events = new EventRecorder();
+    this.sqs = new SqsModel({ ...options.sqs, identity: this.identity });
+    this.events = new EventBus({
+      seed: options.seed ?? 1,
+      ...options.events,
+      queues: this.sqs,
+      identity: this.identity,
+    });
     this.ec2 = new Ec2Model({
       identity: this.identity,
       events: this.events,
@@ -98,6 +94,15 @@ export class AwsSim {
     this.ec2Throttle = new Ec2Throttle();
     this.ec2Faults = new FaultInjector(this.ec2.rng);
     this.world = new SimWorld(this.ec2, this.ec2Throttle, this.ec2Faults);
+    this.autoscaling = new AutoScalingModel({
+      ...(options.throttling ? {} : { throttle: false as const }),
+      snapshotAttachments: (instanceId) => this.world.attachmentsOf(instanceId),
+      ...options.autoscaling,
+      fleet: this.ec2,
+      events: this.events,
+      queues: this.sqs,
+      identity: this.identity,
+    });
     if (options.throttling) this.world.throttling(options.throttling);
     for (const fault of options.faults ?? []) this.ec2Faults.add(fault);
   }
@@ -107,13 +112,19 @@ export class AwsSim {
     const sim = new AwsSim(options);
     const ec2Endpoint = { model: sim.ec2, throttle: sim.ec2Throttle, faults: sim.ec2Faults };
     sim.server = await startSimServer(
-      { ec2: (query) => handleEc2Query(ec2Endpoint, query) },
+      {
+        ec2: (query) => handleEc2Query(ec2Endpoint, query),
+        autoscaling: (query) => handleAutoScalingQuery(sim.autoscaling, query),
+        sqs: (target, body) => handleSqsJson(sim.sqs, target, body),
+      },
       {
         calls: sim.calls,
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(options.host !== undefined ? { host: options.host } : {}),
       },
     );
+    // Queue URLs must point back at this server, or the SQS client would leave for the real service.
+    sim.sqs.endpoint = sim.server.endpoint;
     return sim;
   }
 
@@ -139,7 +150,10 @@ export class AwsSim {
 
   /** Closes the server and cancels every pending transition. Safe to call twice. */
   async stop(): Promise<void> {
+    this.autoscaling.close();
     this.ec2.dispose();
+    this.events.close();
+    this.sqs.close();
     const server = this.server;
     if (server) await server.close();
   }

@@ -1,4 +1,11 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsSim } from '../../src/sim';
 
@@ -58,6 +65,47 @@ describe('AwsSim server', () => {
     const res = await post(sim, 'Action=DescribeThings&Version=1999-01-01');
     expect(res.status).toBe(400);
     expect(res.text).toContain('<Code>InvalidAction</Code>');
+  });
+
+  it('routes SQS JSON to the queue model and hands out queue URLs on the simulator', async () => {
+    const sim = await start();
+    const sqs = new SQSClient({ ...sim.clientConfig(), maxAttempts: 1 });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'events' }));
+    expect(QueueUrl).toBe(`${sim.endpoint}/123456789012/events`);
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'hello' }));
+    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1 }));
+    expect(out.Messages?.[0]?.Body).toBe('hello');
+    expect(sim.calls.log.map((c) => `${c.service}:${c.action}`)).toEqual([
+      'sqs:CreateQueue',
+      'sqs:SendMessage',
+      'sqs:ReceiveMessage',
+    ]);
+  });
+
+  it('routes Auto Scaling awsQuery to the group model', async () => {
+    const sim = await start();
+    const autoscaling = new AutoScalingClient({ ...sim.clientConfig(), maxAttempts: 1 });
+    const out = await autoscaling.send(new DescribeAutoScalingGroupsCommand({}));
+    expect(out.AutoScalingGroups).toEqual([]);
+    expect(sim.calls.count('DescribeAutoScalingGroups', 'ok')).toBe(1);
+  });
+
+  it('delivers EC2 state-change events to SQS through an event rule', async () => {
+    const sim = await start();
+    const sqs = new SQSClient({ ...sim.clientConfig(), maxAttempts: 1 });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'ec2-events' }));
+    sim.events.addRule({
+      name: 'state-changes',
+      pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] },
+      queue: QueueUrl!,
+    });
+    const { subnetIds } = sim.world.createNetwork({ azs: 1 });
+    const [id] = sim.world.launchInstances({ subnetId: subnetIds[0]! });
+    const out = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    const event = JSON.parse(out.Messages![0]!.Body!);
+    expect(event.detail).toEqual({ 'instance-id': id, state: 'pending' });
   });
 
   it('counts calls per action with their outcome', async () => {
