@@ -141,7 +141,14 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       now: options.executor?.now ?? systemClock.now,
       sleep: options.executor?.sleep ?? systemClock.sleep,
     };
-    this.executor = new Executor({ ...options.executor, ec2: this.ec2, logger: this.logger });
+    // The tag the executor writes is the one the planner reads, unless set apart on purpose.
+    const lastInstanceTagKey = options.executor?.lastInstanceTagKey ?? options.planner?.lastInstanceTagKey;
+    this.executor = new Executor({
+      ...options.executor,
+      ...(lastInstanceTagKey !== undefined ? { lastInstanceTagKey } : {}),
+      ec2: this.ec2,
+      logger: this.logger,
+    });
     for (const event of FORWARDED_EVENTS) {
       this.executor.on(event, (...args: unknown[]) => this.notify(event, ...(args as [never])));
     }

@@ -393,6 +393,14 @@ describe('EniPoolManager.handle', () => {
 });
 
 describe('EniPoolManager options', () => {
+  it('writes the last-instance tag the planner is told to read', async () => {
+    const ec2 = new FakeEc2().addInstance('i-1', { pool: 'web' }).addInterface('eni-1', { pool: 'web' });
+
+    await manager(ec2, { planner: { lastInstanceTagKey: 'eni-pool/last' } }).reconcile({ kind: 'all' });
+
+    expect(ec2.interfaces.get('eni-1')!.tags).toMatchObject({ 'eni-pool/last': 'i-1' });
+  });
+
   it('rejects a maxRounds that is not a positive integer', () => {
     expect(() => manager(new FakeEc2(), { maxRounds: 0 })).toThrow(ConfigurationError);
   });
