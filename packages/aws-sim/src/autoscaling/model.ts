@@ -80,6 +80,8 @@ interface Action {
   readonly origin: LifecyclePlace | undefined;
   readonly destination: LifecyclePlace | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** When the action times out unless a heartbeat extends it (epoch ms). */
+  deadline: number;
 }
 
 /** Which instance a lifecycle call names: by token or by instance id, always with hook and group. */
@@ -758,6 +760,7 @@ export class AutoScalingModel<Attachment = unknown> {
       origin: group.warmPool ? origin : undefined,
       destination: group.warmPool ? destination : undefined,
       timer: undefined,
+      deadline: startedAt.getTime(),
     };
     member.actions.set(action.token, action);
     this.actionsByToken.set(action.token, action);
@@ -768,7 +771,9 @@ export class AutoScalingModel<Attachment = unknown> {
 
   private arm(action: Action, ms: number): void {
     clearTimeout(action.timer);
-    const delay = Math.max(0, Math.min(ms, action.globalDeadline - Date.now()));
+    const now = Date.now();
+    const delay = Math.max(0, Math.min(ms, action.globalDeadline - now));
+    action.deadline = now + delay;
     action.timer = setTimeout(
       () => this.finishAction(action, action.hook.defaultResult, 'timeout'),
       delay,
@@ -1034,6 +1039,8 @@ function actionView(action: Action): ActiveLifecycleAction {
     hookName: action.hook.name,
     transition: action.hook.transition,
     startedAt: action.startedAt,
+    timeoutAt: new Date(action.deadline),
+    globalTimeoutAt: new Date(action.globalDeadline),
     ...(action.origin ? { origin: action.origin } : {}),
     ...(action.destination ? { destination: action.destination } : {}),
   };

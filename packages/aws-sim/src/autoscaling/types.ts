@@ -126,6 +126,10 @@ export interface ActiveLifecycleAction {
   readonly hookName: string;
   readonly transition: LifecycleTransition;
   readonly startedAt: Date;
+  /** When the hook's DefaultResult applies unless a heartbeat (or completion) comes first. */
+  readonly timeoutAt: Date;
+  /** The hard limit, min(48 h, 100 × HeartbeatTimeout) after the start; heartbeats cannot pass it. */
+  readonly globalTimeoutAt: Date;
   readonly origin?: LifecyclePlace;
   readonly destination?: LifecyclePlace;
 }

@@ -301,15 +301,18 @@ describe('AutoScalingModel lifecycle hooks over the awsQuery wire', () => {
 
   it('extends the wait by HeartbeatTimeout on each heartbeat', async () => {
     await h.close();
-    // 30 simulated seconds = 300 ms; heartbeats every 50 ms keep the action alive well past that.
-    h = await startAutoScalingHarness({ timeScale: 10 });
+    // 30 simulated seconds = 600 ms; heartbeats every 50 ms keep the action alive well past that.
+    h = await startAutoScalingHarness({ timeScale: 20 });
     const event = await launchWithHook(h, { HeartbeatTimeout: 30 });
     const instanceId = String(event.detail.EC2InstanceId);
-    const started = h.model.activeActions()[0]?.startedAt.getTime() ?? 0;
+    const before = h.model.activeActions()[0];
     const ref = { AutoScalingGroupName: 'web', LifecycleHookName: 'attach-eni', InstanceId: instanceId };
+    expect(before?.globalTimeoutAt.getTime()).toBe((before?.startedAt.getTime() ?? 0) + 3000 * 20);
 
-    while (Date.now() < started + 750) {
+    while (Date.now() < (before?.timeoutAt.getTime() ?? 0) + 400) {
+      const sentAt = Date.now();
       await h.client.send(new RecordLifecycleActionHeartbeatCommand(ref));
+      expect(h.model.activeActions()[0]?.timeoutAt.getTime()).toBeGreaterThanOrEqual(sentAt + 600);
       await new Promise((r) => setTimeout(r, 50));
     }
 
@@ -319,28 +322,32 @@ describe('AutoScalingModel lifecycle hooks over the awsQuery wire', () => {
 
   it('caps heartbeats at the global timeout of 100 × HeartbeatTimeout', async () => {
     await h.close();
-    // 30 s heartbeat = 1.5 ms, global timeout 3000 s = 150 ms.
-    h = await startAutoScalingHarness({ timeScale: 0.05 });
+    // 30 s heartbeat = 30 ms, global timeout 3000 s = 3 s; heartbeats every 5 ms.
+    h = await startAutoScalingHarness({ timeScale: 1 });
     const event = await launchWithHook(h, { HeartbeatTimeout: 30, DefaultResult: 'CONTINUE' });
     const ref = {
       groupName: 'web',
       hookName: 'attach-eni',
       token: String(event.detail.LifecycleActionToken),
     };
+    let clamped = false;
 
     await waitFor(
       () => {
         try {
           h.model.recordHeartbeat(ref);
-          return false;
         } catch {
           return true;
         }
+        const [action] = h.model.activeActions();
+        clamped ||= action?.timeoutAt.getTime() === action?.globalTimeoutAt.getTime();
+        return false;
       },
       'the action to end despite heartbeats',
-      5000,
+      6000,
     );
 
+    expect(clamped).toBe(true);
     expect(h.model.completions[0]).toMatchObject({ how: 'timeout', result: 'CONTINUE' });
   });
 
