@@ -113,14 +113,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
       options.autoScaling ?? new AutoScalingClient({}),
       this.retryContext(),
     );
-    this.reconciler = new PoolReconciler(
-      this.manager,
-      this.ec2,
-      this.settings.poolTagKey,
-      this.logger,
-      this.now,
-      this.settings.releasingTtlMs,
-    );
+    this.reconciler = new PoolReconciler(this.manager, this.now, this.settings.releasingTtlMs);
   }
 
   /**
@@ -250,7 +243,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
         let attached = held.find((eni) => eni.attachment?.status === 'attached');
         // An attach already in flight settles by itself; re-planning now would only see it in transition.
         if (!attached && !held.some((eni) => eni.attachment?.status === 'attaching')) {
-          const result = await this.reconciler.reconcile(pool);
+          const result = await this.reconciler.reconcile(pool, run.work.signal);
           run.reconciles++;
           run.unsatisfied = result.unsatisfied.find((entry) => entry.instanceId === action.instanceId);
           held = await poolInterfacesOf(
@@ -341,7 +334,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
           const pools = new Set(attachedNow.map((eni) => eni.tags[this.settings.poolTagKey] ?? ''));
           for (const pool of pools) {
             if (pool === '') continue;
-            await this.reconciler.reconcile(pool);
+            await this.reconciler.reconcile(pool, run.work.signal);
             run.reconciles++;
           }
           const after = await poolInterfacesOf(
@@ -387,7 +380,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
     // that was still waiting because the interface was in transition when that plan was made.
     if (run.pool) {
       try {
-        await this.reconciler.reconcile(run.pool);
+        await this.reconciler.reconcile(run.pool, run.work.signal);
         run.reconciles++;
       } catch (error) {
         this.noteError(run, 'reconciling the pool after the release failed', error);

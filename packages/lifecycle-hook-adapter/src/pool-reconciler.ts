@@ -1,23 +1,4 @@
-import {
-  type Ec2Port,
-  type EniPoolEvents,
-  type EniPoolManager,
-  Executor,
-  type Logger,
-  loadPoolState,
-  type PoolState,
-  planAssignments,
-  type Unsatisfied,
-} from '@eni-pool/core';
-
-const FORWARDED_EVENTS = [
-  'action_started',
-  'action_succeeded',
-  'action_failed',
-  'action_conflicted',
-  'duplicate_released',
-  'instance_unsatisfied',
-] as const satisfies readonly (keyof EniPoolEvents)[];
+import type { EniPoolManager, Unsatisfied } from '@eni-pool/core';
 
 export interface PoolReconcileResult {
   readonly unsatisfied: readonly Unsatisfied[];
@@ -25,23 +6,20 @@ export interface PoolReconcileResult {
 }
 
 /**
- * Reconciles one pool, keeping instances that are being released out of it.
+ * Reconciles one pool through the manager, keeping instances that this handler is releasing out of it.
  *
  * During `Terminating:Wait` an instance is still `running`, so a plain reconcile would keep its interface
- * (or hand a freed one straight back, oldest instance first). While this handler releases instances, its
- * reconciles present them to the planner as `shutting-down` — which is what they are about to be — so the
- * planner releases their interfaces and hands them over to waiting successors in the same plan. With no
- * release in flight, the manager's own `reconcile` is used.
+ * (or hand a freed one straight back, oldest instance first). The manager's `releasing` option presents
+ * those instances to the planner as `shutting-down` — which is what they are about to be — so it releases
+ * their interfaces and hands them over to waiting successors in the same plan. An instance stays in the
+ * releasing set for a while after its terminate action, so that a launch handled meanwhile by this handler
+ * does not give the address back to it before it shuts down.
  */
 export class PoolReconciler {
   private readonly releasing = new Map<string, number>();
-  private executor: Executor | undefined;
 
   constructor(
     private readonly manager: EniPoolManager,
-    private readonly ec2: Ec2Port,
-    private readonly poolTagKey: string,
-    private readonly logger: Logger,
     private readonly now: () => number,
     private readonly releasingTtlMs: number,
   ) {}
@@ -51,6 +29,7 @@ export class PoolReconciler {
     this.releasing.set(instanceId, this.now() + this.releasingTtlMs);
   }
 
+  /** The instances currently being released (expired entries are dropped). */
   releasingInstances(): ReadonlySet<string> {
     const now = this.now();
     for (const [instanceId, until] of this.releasing) {
@@ -59,66 +38,11 @@ export class PoolReconciler {
     return new Set(this.releasing.keys());
   }
 
-  async reconcile(pool: string): Promise<PoolReconcileResult> {
-    const releasing = this.releasingInstances();
-    if (releasing.size === 0) {
-      const result = await this.manager.reconcile({ kind: 'pools', pools: [pool] });
-      return { unsatisfied: result.unsatisfied, converged: result.converged };
-    }
-    return this.reconcileReleasing(pool, releasing);
+  async reconcile(pool: string, signal?: AbortSignal): Promise<PoolReconcileResult> {
+    const result = await this.manager.reconcile(
+      { kind: 'pools', pools: [pool] },
+      { releasing: this.releasingInstances(), ...(signal ? { signal } : {}) },
+    );
+    return { unsatisfied: result.unsatisfied, converged: result.converged };
   }
-
-  private async reconcileReleasing(
-    pool: string,
-    releasing: ReadonlySet<string>,
-  ): Promise<PoolReconcileResult> {
-    const maxRounds = this.manager.options.maxRounds ?? 3;
-    const plannerOptions = { ...this.manager.options.planner, poolTagKey: this.poolTagKey };
-    let unsatisfied: readonly Unsatisfied[] = [];
-    for (let round = 1; round <= maxRounds; round++) {
-      const loaded = await loadPoolState(
-        this.ec2,
-        { kind: 'pools', pools: [pool] },
-        { poolTagKey: this.poolTagKey },
-      );
-      const plan = planAssignments(withoutReleasing(loaded, releasing), plannerOptions);
-      unsatisfied = plan.unsatisfied;
-      if (plan.actions.length === 0) return { unsatisfied, converged: true };
-      this.logger.debug('applying plan with releasing instances excluded', {
-        pool,
-        round,
-        releasing: [...releasing],
-        actions: plan.actions.map((action) => action.id),
-      });
-      const applied = await this.getExecutor().apply(plan);
-      if (applied.conflicts === 0 && applied.failed === 0) return { unsatisfied, converged: true };
-    }
-    return { unsatisfied, converged: false };
-  }
-
-  private getExecutor(): Executor {
-    if (!this.executor) {
-      const executor = new Executor({ ...this.manager.options.executor, ec2: this.ec2, logger: this.logger });
-      // Listeners of the manager hear about every attach and detach, whichever path applied it.
-      for (const name of FORWARDED_EVENTS) {
-        executor.on(name, (...args: unknown[]) => {
-          (this.manager.emit as (event: string, ...rest: unknown[]) => boolean)(name, ...args);
-        });
-      }
-      this.executor = executor;
-    }
-    return this.executor;
-  }
-}
-
-/** The state with every releasing instance shown as `shutting-down`. */
-export function withoutReleasing(state: PoolState, releasing: ReadonlySet<string>): PoolState {
-  return {
-    ...state,
-    instances: state.instances.map((instance) =>
-      releasing.has(instance.instanceId) && (instance.state === 'running' || instance.state === 'pending')
-        ? { ...instance, state: 'shutting-down' }
-        : instance,
-    ),
-  };
 }
