@@ -1,0 +1,212 @@
+import type { EventBridgeEvent } from '@eni-pool/aws-sim';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Harness, POOL_TAG, scheduledEvent, startHarness } from '../helpers/sim-harness';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.stop();
+  harness = undefined;
+});
+
+/** An Auto Scaling group of three over three subnets (zones), with one pool interface per subnet. */
+async function groupOfThree(h: Harness) {
+  const { subnetIds } = h.sim.world.createNetwork({ azs: 3 });
+  const interfaces = h.sim.world.createPool({ name: 'web', subnets: subnetIds });
+  const group = h.sim.autoscaling.createGroup({
+    name: 'web',
+    minSize: 3,
+    maxSize: 3,
+    subnetIds,
+    tags: [{ key: POOL_TAG, value: 'web', propagateAtLaunch: true }],
+  });
+  await h.sim.world.waitFor('the group to launch three instances', () => groupInstances(h).length === 3);
+  const instances = groupInstances(h);
+  expect(group.name).toBe('web');
+  return { subnetIds, interfaces, instances };
+}
+
+/**
+ * The same pool with three instances launched outside Auto Scaling: a group would replace an instance
+ * that is stopped, so stop/start is what standalone pool members do.
+ */
+async function standaloneThree(h: Harness) {
+  const { subnetIds } = h.sim.world.createNetwork({ azs: 3 });
+  h.sim.world.createPool({ name: 'web', subnets: subnetIds });
+  const instances = subnetIds.flatMap((subnetId) =>
+    h.sim.world.launchInstances({ subnetId, tags: { [POOL_TAG]: 'web' } }),
+  );
+  return { subnetIds, instances };
+}
+
+function groupInstances(h: Harness): string[] {
+  return h.sim.world
+    .instances()
+    .filter((i) => i.tags[POOL_TAG] === 'web' && i.state !== 'terminated' && i.state !== 'shutting-down')
+    .map((i) => i.instanceId);
+}
+
+function addressOf(h: Harness, networkInterfaceId: string): string {
+  return h.sim.world.interface(networkInterfaceId)!.privateIpAddress;
+}
+
+describe('the Lambda handler on the simulator', () => {
+  it('attaches one pool interface to each of three instances in three subnets', async () => {
+    const h = (harness = await startHarness());
+    const { instances } = await groupOfThree(h);
+    await h.sim.world.waitForState(instances, 'running');
+    await h.settle();
+    for (const instanceId of instances) expect(h.poolInterfacesOf(instanceId, 'web')).toHaveLength(1);
+    expect(h.sim.world.invariants()).toEqual([]);
+    expect(h.failures).toEqual([]);
+  });
+
+  it('hands a terminated instance’s interface, and its address, to the successor in the same subnet', async () => {
+    const h = (harness = await startHarness());
+    const { instances } = await groupOfThree(h);
+    await h.sim.world.waitForState(instances, 'running');
+    await h.settle();
+    const [leaving] = instances as [string];
+    const subnetId = h.sim.world.instance(leaving)!.subnetId;
+    const [eni] = h.poolInterfacesOf(leaving, 'web') as [string];
+    const address = addressOf(h, eni);
+
+    // Auto Scaling replaces the instance it terminates, in the same subnet to keep the zones balanced.
+    h.sim.autoscaling.terminateInstanceInGroup(leaving, false);
+    await h.sim.world.waitForState([leaving], 'terminated');
+    await h.sim.world.waitFor('a successor', () => groupInstances(h).length === 3);
+    const successor = groupInstances(h).find((id) => !instances.includes(id))!;
+    expect(h.sim.world.instance(successor)!.subnetId).toBe(subnetId);
+    await h.sim.world.waitForState([successor], 'running');
+    await h.settle();
+
+    expect(h.poolInterfacesOf(successor, 'web')).toEqual([eni]);
+    expect(addressOf(h, eni)).toBe(address);
+    expect(h.sim.world.invariants()).toEqual([]);
+  });
+
+  it('gives stopped and restarted instances their own addresses back, whichever starts first', async () => {
+    const h = (harness = await startHarness());
+    const { subnetIds } = h.sim.world.createNetwork({ azs: 1 });
+    h.sim.world.createPool({ name: 'web', subnets: subnetIds, perSubnet: 2 });
+    const launch = async () => {
+      const [id] = h.sim.world.launchInstances({ subnetId: subnetIds[0]!, tags: { [POOL_TAG]: 'web' } }) as [
+        string,
+      ];
+      await h.sim.world.waitForState([id], 'running');
+      await h.settle();
+      return id;
+    };
+    const first = await launch();
+    const second = await launch();
+    const [firstEni] = h.poolInterfacesOf(first, 'web') as [string];
+    const [secondEni] = h.poolInterfacesOf(second, 'web') as [string];
+    const addresses = [addressOf(h, firstEni), addressOf(h, secondEni)];
+    // The premise: the first instance got the interface that comes first in the planner's stable order.
+    expect([firstEni, secondEni].sort()).toEqual([firstEni, secondEni]);
+
+    h.sim.world.stopInstances([first, second]);
+    await h.sim.world.waitForState([first, second], 'stopped');
+    await h.settle();
+    expect(h.sim.world.poolInterfaces('web').map((e) => e.status)).toEqual(['available', 'available']);
+
+    // The second starts alone with both interfaces free: it still gets its own, not the first in order.
+    h.sim.world.startInstances([second]);
+    await h.sim.world.waitForState([second], 'running');
+    await h.settle();
+    h.sim.world.startInstances([first]);
+    await h.sim.world.waitForState([first], 'running');
+    await h.settle();
+
+    expect(h.poolInterfacesOf(first, 'web')).toEqual([firstEni]);
+    expect(h.poolInterfacesOf(second, 'web')).toEqual([secondEni]);
+    expect([addressOf(h, firstEni), addressOf(h, secondEni)]).toEqual(addresses);
+    expect(h.sim.world.invariants()).toEqual([]);
+  });
+
+  it('repairs with the scheduled sync what dropped events missed', async () => {
+    const h = (harness = await startHarness());
+    h.sim.events.configure({ drop: 1 });
+    const { instances } = await groupOfThree(h);
+    await h.sim.world.waitForState(instances, 'running');
+    await h.settle();
+    for (const instanceId of instances) expect(h.poolInterfacesOf(instanceId)).toEqual([]);
+    expect(h.mutatingCalls()).toBe(0);
+
+    const result = await h.handler(scheduledEvent());
+    await h.settle();
+    expect(result).toMatchObject({ status: 'reconciled', trigger: 'scheduled-sync', pools: ['web'] });
+    for (const instanceId of instances) expect(h.poolInterfacesOf(instanceId, 'web')).toHaveLength(1);
+    expect(h.sim.world.invariants()).toEqual([]);
+  });
+
+  it('changes nothing when events arrive again, duplicated and out of order', async () => {
+    const h = (harness = await startHarness({ seed: 7 }));
+    const delivered: EventBridgeEvent[] = [];
+    h.sim.events.subscribe({ source: ['aws.ec2'] }, (event) => {
+      delivered.push(event);
+    });
+    const { instances } = await standaloneThree(h);
+    await h.sim.world.waitForState(instances, 'running');
+    await h.settle();
+    h.sim.world.stopInstances([instances[2]!]);
+    await h.sim.world.waitForState([instances[2]!], 'stopped');
+    await h.settle();
+    const before = h.mutatingCalls();
+    const attached = instances.map((id) => h.poolInterfacesOf(id, 'web'));
+    expect(before).toBeGreaterThan(0);
+
+    // Every event again, twice each, newest first; then through the bus with duplicates and shuffling.
+    const replay = [...delivered, ...delivered].reverse();
+    for (const event of replay) await h.handler(event);
+    h.sim.events.configure({ duplicate: 1, reorderWindowMs: 20 });
+    for (const event of [...delivered]) h.sim.events.publish(event);
+    await h.settle();
+
+    expect(h.mutatingCalls()).toBe(before);
+    expect(instances.map((id) => h.poolInterfacesOf(id, 'web'))).toEqual(attached);
+    expect(h.failures).toEqual([]);
+  });
+
+  it('never gives an instance two pool interfaces, or an interface two instances, under 8 concurrent invocations', async () => {
+    const h = (harness = await startHarness({ seed: 3 }));
+    // Only the invocations below act: the bus loses the launch events.
+    h.sim.events.configure({ drop: 1 });
+    const { subnetIds } = h.sim.world.createNetwork({ azs: 2 });
+    h.sim.world.createPool({ name: 'api', subnets: subnetIds, perSubnet: 3 });
+    const instances = subnetIds.flatMap((subnetId) =>
+      h.sim.world.launchInstances({ subnetId, count: 3, tags: { [POOL_TAG]: 'api' } }),
+    );
+    await h.sim.world.waitForState(instances, 'running');
+
+    const stateChange = (instanceId: string): EventBridgeEvent => ({
+      ...scheduledEvent(),
+      'detail-type': 'EC2 Instance State-change Notification',
+      source: 'aws.ec2',
+      resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`],
+      detail: { 'instance-id': instanceId, state: 'running' },
+    });
+    const invocations = [...instances.map(stateChange), scheduledEvent(), stateChange(instances[0]!)].slice(
+      0,
+      8,
+    );
+    expect(invocations).toHaveLength(8);
+    const outcomes = await Promise.allSettled(invocations.map((event) => h.handler(event)));
+    await h.sim.world.waitForSettled({ timeoutMs: 10_000 });
+
+    expect(h.sim.world.invariants()).toEqual([]);
+    for (const instanceId of instances)
+      expect(h.poolInterfacesOf(instanceId, 'api').length).toBeLessThanOrEqual(1);
+    const holders = h.sim.world
+      .poolInterfaces('api')
+      .map((e) => e.attachment?.instanceId)
+      .filter(Boolean);
+    expect(new Set(holders).size).toBe(holders.length);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+
+    // Convergence: one more sync leaves each of the six instances with exactly one interface.
+    await h.handler(scheduledEvent());
+    await h.sim.world.waitForSettled({ timeoutMs: 10_000 });
+    for (const instanceId of instances) expect(h.poolInterfacesOf(instanceId, 'api')).toHaveLength(1);
+    expect(h.sim.world.invariants()).toEqual([]);
+  });
+});
