@@ -8,6 +8,12 @@ afterEach(async () => {
   harness = undefined;
 });
 
+/** Starts a harness that `afterEach` stops. */
+async function start(options?: Parameters<typeof startHarness>[0]): Promise<Harness> {
+  harness = await startHarness(options);
+  return harness;
+}
+
 /** An Auto Scaling group of three over three subnets (zones), with one pool interface per subnet. */
 async function groupOfThree(h: Harness) {
   const { subnetIds } = h.sim.world.createNetwork({ azs: 3 });
@@ -51,7 +57,7 @@ function addressOf(h: Harness, networkInterfaceId: string): string {
 
 describe('the Lambda handler on the simulator', () => {
   it('attaches one pool interface to each of three instances in three subnets', async () => {
-    const h = (harness = await startHarness());
+    const h = await start();
     const { instances } = await groupOfThree(h);
     await h.sim.world.waitForState(instances, 'running');
     await h.settle();
@@ -61,7 +67,7 @@ describe('the Lambda handler on the simulator', () => {
   });
 
   it('hands a terminated instance’s interface, and its address, to the successor in the same subnet', async () => {
-    const h = (harness = await startHarness());
+    const h = await start();
     const { instances } = await groupOfThree(h);
     await h.sim.world.waitForState(instances, 'running');
     await h.settle();
@@ -85,7 +91,7 @@ describe('the Lambda handler on the simulator', () => {
   });
 
   it('gives stopped and restarted instances their own addresses back, whichever starts first', async () => {
-    const h = (harness = await startHarness());
+    const h = await start();
     const { subnetIds } = h.sim.world.createNetwork({ azs: 1 });
     h.sim.world.createPool({ name: 'web', subnets: subnetIds, perSubnet: 2 });
     const launch = async () => {
@@ -124,7 +130,7 @@ describe('the Lambda handler on the simulator', () => {
   });
 
   it('repairs with the scheduled sync what dropped events missed', async () => {
-    const h = (harness = await startHarness());
+    const h = await start();
     h.sim.events.configure({ drop: 1 });
     const { instances } = await groupOfThree(h);
     await h.sim.world.waitForState(instances, 'running');
@@ -140,7 +146,7 @@ describe('the Lambda handler on the simulator', () => {
   });
 
   it('changes nothing when events arrive again, duplicated and out of order', async () => {
-    const h = (harness = await startHarness({ seed: 7 }));
+    const h = await start({ seed: 7 });
     const delivered: EventBridgeEvent[] = [];
     h.sim.events.subscribe({ source: ['aws.ec2'] }, (event) => {
       delivered.push(event);
@@ -168,7 +174,7 @@ describe('the Lambda handler on the simulator', () => {
   });
 
   it('never gives an instance two pool interfaces, or an interface two instances, under 8 concurrent invocations', async () => {
-    const h = (harness = await startHarness({ seed: 3 }));
+    const h = await start({ seed: 3 });
     // Only the invocations below act: the bus loses the launch events.
     h.sim.events.configure({ drop: 1 });
     const { subnetIds } = h.sim.world.createNetwork({ azs: 2 });

@@ -8,6 +8,12 @@ afterEach(async () => {
   harness = undefined;
 });
 
+/** Starts a harness that `afterEach` stops. */
+async function start(options?: Parameters<typeof startHarness>[0]): Promise<Harness> {
+  harness = await startHarness(options);
+  return harness;
+}
+
 /**
  * One poll of a Lambda SQS event source mapping with `ReportBatchItemFailures`: receive a batch, invoke,
  * delete what did not fail. Returns the response, or undefined when the queue was empty.
@@ -41,7 +47,7 @@ async function pollOnce(h: Harness, queue: string): Promise<SQSBatchResponse | u
 
 describe('the SQS-buffered variant on the simulator', () => {
   it('attaches through the queue and parks only the poison message in the dead-letter queue', async () => {
-    const h = (harness = await startHarness({ direct: false }));
+    const h = await start({ direct: false });
     const dlq = h.sim.sqs.createQueue('eni-pool-events-dlq');
     h.sim.sqs.createQueue('eni-pool-events', {
       VisibilityTimeout: '1',
