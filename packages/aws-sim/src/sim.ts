@@ -9,7 +9,7 @@ import { type Ec2Delays, Ec2Model } from './ec2/model';
 import { EventBus, type EventBusOptions } from './events';
 import { type SimServer, startSimServer } from './server';
 import { handleSqsJson, SqsModel, type SqsModelOptions } from './sqs';
-import { SimWorld } from './world';
+import { DEFAULT_POOL_TAG_KEY, SimWorld } from './world';
 
 export interface AwsSimOptions {
   /** @defaultValue 0 (a free port) */
@@ -39,6 +39,15 @@ export interface AwsSimOptions {
   readonly sqs?: Omit<SqsModelOptions, 'identity' | 'endpoint'>;
   /** Event bus knobs (delay, duplicate, drop, reorder, retries). */
   readonly events?: Omit<EventBusOptions, 'queues' | 'identity'>;
+}
+
+/** What `AwsSim.seedDemo` created. */
+export interface DemoWorld {
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  readonly poolName: string;
+  readonly interfaceIds: readonly string[];
+  readonly groupName: string;
 }
 
 /** Options for SDK v3 clients pointed at the simulator. */
@@ -145,6 +154,32 @@ export class AwsSim {
       endpoint: this.endpoint,
       region: this.identity.region,
       credentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' },
+    };
+  }
+
+  /**
+   * Seeds the demo world: a VPC, one subnet in each of 3 AZs, a pool `demo` with one interface per
+   * subnet, and an Auto Scaling group `demo-asg` of 3 instances tagged with the pool.
+   */
+  seedDemo(options: { readonly poolName?: string; readonly groupName?: string } = {}): DemoWorld {
+    const poolName = options.poolName ?? 'demo';
+    const groupName = options.groupName ?? `${poolName}-asg`;
+    const { vpcId, subnetIds } = this.world.createNetwork({ azs: 3 });
+    const interfaces = this.world.createPool({ name: poolName, subnets: subnetIds, perSubnet: 1 });
+    this.autoscaling.createGroup({
+      name: groupName,
+      minSize: 3,
+      maxSize: 6,
+      desiredCapacity: 3,
+      subnetIds,
+      tags: [{ key: DEFAULT_POOL_TAG_KEY, value: poolName, propagateAtLaunch: true }],
+    });
+    return {
+      vpcId,
+      subnetIds,
+      poolName,
+      interfaceIds: interfaces.map((e) => e.networkInterfaceId),
+      groupName,
     };
   }
 

@@ -154,6 +154,23 @@ describe('SimWorld setup', () => {
     expect(s.world.invariants()).toEqual([]);
   });
 
+  it('seeds the demo world: 3 subnets in 3 AZs, one pool interface each, 3 tagged group instances', async () => {
+    const s = await start();
+    const demo = s.seedDemo();
+    expect(demo.subnetIds).toHaveLength(3);
+    expect(
+      s.world
+        .poolInterfaces('demo')
+        .map((e) => e.availabilityZone)
+        .sort(),
+    ).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    await s.world.waitFor('3 running demo instances', () => {
+      const running = s.world.instances().filter((i) => i.state === 'running');
+      return running.length === 3 && running.every((i) => i.tags[DEFAULT_POOL_TAG_KEY] === 'demo');
+    });
+    expect(new Set(s.world.instances().map((i) => i.subnetId))).toEqual(new Set(demo.subnetIds));
+  });
+
   it('bounds its waits with WorldWaitTimeoutError', async () => {
     const s = await start();
     const { subnetIds } = s.world.createNetwork({ azs: 1 });
