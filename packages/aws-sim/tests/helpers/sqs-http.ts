@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { SimResponse } from '../../src/contracts';
+import { AwsSim } from '../../src/sim';
 import { handleSqsJson } from '../../src/sqs/handler';
 import { SqsModel, type SqsModelOptions } from '../../src/sqs/model';
 
@@ -18,11 +19,35 @@ export interface SqsHarness {
 /** Rewrites a response on its way out, to show what the SDK does with a wrong one. */
 export type ResponseTamper = (response: SimResponse, target: string) => SimResponse;
 
-/** Starts a bare HTTP server that forwards every request to `handleSqsJson`. */
+/**
+ * Starts SQS for a test: the whole `AwsSim` by default, or — when a `tamper` is given or the options
+ * need a custom identity or clock — a bare HTTP server that forwards every request to `handleSqsJson`.
+ */
 export async function startSqsHarness(
   options: SqsModelOptions = {},
-  tamper: ResponseTamper = (response) => response,
+  tamper?: ResponseTamper,
 ): Promise<SqsHarness> {
+  if (!tamper && !options.identity && !options.endpoint) return startInSim(options);
+  return startBare(options, tamper ?? ((response) => response));
+}
+
+async function startInSim(options: SqsModelOptions): Promise<SqsHarness> {
+  const sim = await AwsSim.start({ sqs: options });
+  const clientConfig: SQSClientConfig = sim.clientConfig();
+  const client = new SQSClient({ ...clientConfig, maxAttempts: 1 });
+  return {
+    model: sim.sqs,
+    client,
+    endpoint: sim.endpoint,
+    clientConfig,
+    async close() {
+      client.destroy();
+      await sim.stop();
+    },
+  };
+}
+
+async function startBare(options: SqsModelOptions, tamper: ResponseTamper): Promise<SqsHarness> {
   const model = new SqsModel(options);
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
