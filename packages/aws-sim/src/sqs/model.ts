@@ -9,8 +9,8 @@ import {
   MAX_VISIBILITY_SECONDS,
   type MessageState,
   messageState,
+  QUEUE_ATTRIBUTE_NAMES,
   type QueueSettings,
-  READ_ONLY_ATTRIBUTES,
   SimQueue,
   type StoredMessage,
   settingsAsAttributes,
@@ -311,19 +311,10 @@ export class SqsModel implements QueueSink {
       ...settingsAsAttributes(found.settings),
     };
     if (names.length === 0 || names.includes('All')) return all;
-    const known = new Set<string>([
-      ...READ_ONLY_ATTRIBUTES,
-      ...Object.keys(settingsAsAttributes(DEFAULT_QUEUE_SETTINGS)),
-      'RedrivePolicy',
-      'Policy',
-      'KmsMasterKeyId',
-      'KmsDataKeyReusePeriodSeconds',
-      'SqsManagedSseEnabled',
-      'RedriveAllowPolicy',
-    ]);
     const out: Record<string, string> = {};
     for (const name of names) {
-      if (!known.has(name)) throw new SqsApiError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+      if (!QUEUE_ATTRIBUTE_NAMES.has(name))
+        throw new SqsApiError('InvalidAttributeName', `Unknown Attribute ${name}.`);
       const value = all[name];
       if (value !== undefined) out[name] = value;
     }

@@ -55,15 +55,18 @@ const FIFO_ATTRIBUTES = new Set([
   'FifoThroughputLimit',
 ]);
 
-/** Read-only attributes GetQueueAttributes reports (besides the settable ones). */
-export const READ_ONLY_ATTRIBUTES = [
+/** Every attribute name GetQueueAttributes accepts for a standard queue here. */
+export const QUEUE_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set([
   'QueueArn',
   'ApproximateNumberOfMessages',
   'ApproximateNumberOfMessagesNotVisible',
   'ApproximateNumberOfMessagesDelayed',
   'CreatedTimestamp',
   'LastModifiedTimestamp',
-] as const;
+  'RedrivePolicy',
+  ...Object.keys(NUMERIC_ATTRIBUTES),
+  ...OPAQUE_ATTRIBUTES,
+]);
 
 /**
  * Applies `Attributes` from CreateQueue/SetQueueAttributes to `current`, validating every value first, so a
