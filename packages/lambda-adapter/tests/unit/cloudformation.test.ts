@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ES module script without declarations
 import { localCodeTemplate } from '../../scripts/package.mjs';
 import { LAMBDA_ENVIRONMENT_DEFAULTS, readLambdaConfig } from '../../src/config';
 import { type Json, loadTemplate, parseTemplate, TEMPLATE_PATH, variants } from '../helpers/cloudformation';

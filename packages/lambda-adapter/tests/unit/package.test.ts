@@ -3,9 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: plain ES module scripts without declarations
 import { packageLambda } from '../../scripts/package.mjs';
-// @ts-expect-error: plain ES module scripts without declarations
 import { createZip } from '../../scripts/zip.mjs';
 
 /** Reads a ZIP through its central directory, the way unzip and Lambda do. */
