@@ -99,6 +99,10 @@ const DEFAULT_KNOBS: EventBusKnobs = { duplicate: 0, drop: 0, delayMs: 0, reorde
  * SQS queues — receive the event asynchronously, subject to the knobs. Callback errors are recorded in
  * `failures` and never reach the publisher. `idle()` waits for every pending delivery.
  *
+ * Not modelled: the EventBridge API itself (rules are added in code), input transformers, pattern
+ * operators other than exact values, `prefix`, `suffix`, `anything-but` and `exists`, archives and replays,
+ * and EventBridge's 24-hour retry schedule (`retries` retries at once, after the configured delay).
+ *
  * @example
  * ```ts
  * const bus = new EventBus({ queues: sqs, seed: 7, duplicate: 0.1 });

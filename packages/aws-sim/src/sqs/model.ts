@@ -140,6 +140,14 @@ const ATTRIBUTE_NAME = /^(?!aws\.|amazon\.)(?!\.)(?!.*\.\.)(?!.*\.$)[A-Za-z0-9_.
  * long polling, dead-letter redrive, retention and purge. `handleSqsJson` exposes it on the JSON wire;
  * tests can also drive it directly.
  *
+ * Modelled: the operations in {@link SQS_OPERATIONS}; queue attributes `VisibilityTimeout`,
+ * `MessageRetentionPeriod`, `ReceiveMessageWaitTimeSeconds`, `DelaySeconds`, `MaximumMessageSize`,
+ * `RedrivePolicy` (others such as `Policy` or KMS settings are stored and echoed only); message attributes
+ * with their MD5; the 12-hour visibility ceiling; one purge per 60 s; at-least-once duplicates on demand.
+ * Not modelled: FIFO queues, message system attributes (`AWSTraceHeader`), permissions and tagging
+ * operations, `OverLimit` at 120,000 in-flight messages, short-poll sampling (a short poll sees every
+ * visible message), `QueueDeletedRecently`, and message move tasks.
+ *
  * @example
  * ```ts
  * const sqs = new SqsModel({ msPerSecond: 50 });
