@@ -199,6 +199,7 @@ export class Ec2Model implements InstanceFleet {
   private readonly instances = new Map<string, InstanceRec>();
   private readonly interfaces = new Map<string, InterfaceRec>();
   private readonly attachments = new Map<string, string>();
+  private readonly byInstance = new Map<string, Set<InterfaceRec>>();
   private readonly listeners = new Set<(instanceId: string, state: SimInstanceState) => void>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private history: WorldSnapshot[] = [];
@@ -363,8 +364,7 @@ export class Ec2Model implements InstanceFleet {
       };
       this.instances.set(id, instance);
       primary.status = 'in-use';
-      primary.attachment = this.newAttachment(id, 0, 0, 'attached', true);
-      this.attachments.set(primary.attachment.id, primary.id);
+      this.link(primary, this.newAttachment(id, 0, 0, 'attached', true));
       ids.push(id);
     }
     this.commit();
@@ -507,9 +507,8 @@ export class Ec2Model implements InstanceFleet {
       throw ec2Errors.attachmentLimit(held.length + 1, instance.type);
     }
     const attachment = this.newAttachment(instance.id, spec.deviceIndex, cardIndex, 'attaching', false);
-    eni.attachment = attachment;
+    this.link(eni, attachment);
     eni.status = 'attaching';
-    this.attachments.set(attachment.id, eni.id);
     this.commit();
     this.after(this.delays.attachMs, () => {
       if (eni.attachment !== attachment || attachment.status !== 'attaching') return;
@@ -661,7 +660,26 @@ export class Ec2Model implements InstanceFleet {
   }
 
   private interfacesOf(instanceId: string): InterfaceRec[] {
-    return [...this.interfaces.values()].filter((e) => e.attachment?.instanceId === instanceId);
+    return [...(this.byInstance.get(instanceId) ?? [])];
+  }
+
+  private link(eni: InterfaceRec, attachment: AttachmentRec): void {
+    eni.attachment = attachment;
+    this.attachments.set(attachment.id, eni.id);
+    let held = this.byInstance.get(attachment.instanceId);
+    if (!held) {
+      held = new Set();
+      this.byInstance.set(attachment.instanceId, held);
+    }
+    held.add(eni);
+  }
+
+  private unlink(eni: InterfaceRec): void {
+    const attachment = eni.attachment;
+    if (!attachment) return;
+    this.attachments.delete(attachment.id);
+    this.byInstance.get(attachment.instanceId)?.delete(eni);
+    eni.attachment = undefined;
   }
 
   private freeAddresses(subnet: SubnetRec): number {
@@ -713,13 +731,12 @@ export class Ec2Model implements InstanceFleet {
   }
 
   private removeAttachment(eni: InterfaceRec): void {
-    if (eni.attachment) this.attachments.delete(eni.attachment.id);
-    eni.attachment = undefined;
+    this.unlink(eni);
     eni.status = 'available';
   }
 
   private dropInterface(eni: InterfaceRec): void {
-    if (eni.attachment) this.attachments.delete(eni.attachment.id);
+    this.unlink(eni);
     eni.subnet.usedIps.delete(eni.ip);
     this.interfaces.delete(eni.id);
   }
@@ -794,7 +811,14 @@ export class Ec2Model implements InstanceFleet {
   }
 
   private commit(): void {
-    if (this.describeLagMs > 0) this.history.push(this.snapshot());
+    if (this.describeLagMs === 0) return;
+    const now = this.clock();
+    this.history.push(this.snapshot());
+    // Keep only the newest snapshot that is already visible, and everything after it.
+    const cutoff = now - this.describeLagMs;
+    let keepFrom = 0;
+    for (let i = 0; i < this.history.length; i++) if (this.history[i]!.at <= cutoff) keepFrom = i;
+    if (keepFrom > 0) this.history = this.history.slice(keepFrom);
   }
 
   /** ISO-8601 without milliseconds, as EC2 and EventBridge write times. */
