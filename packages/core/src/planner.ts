@@ -96,7 +96,7 @@ export function planAssignments(state: PoolState, options: PlannerOptions = {}):
       pool: pool.name,
       interfaces: pool.interfaces,
       freeInterfaces: pool.free.length,
-      runningInstances: pool.members.length,
+      runningInstances: pool.runningMembers,
       attached: assigned.keep.length,
       attaches: assigned.attaches.length,
       detaches: pool.releases.length,

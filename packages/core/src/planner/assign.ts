@@ -10,7 +10,7 @@ import { CandidateQueue } from './candidate-queue';
 import { compareStrings } from './compare';
 import { InstanceSlots, isRejection, type SlotRejection } from './instance-slots';
 import type { ResolvedPlannerOptions } from './options';
-import type { IndexedState, Member, PoolBook, PoolInterface } from './state-index';
+import type { IndexedState, PoolBook, PoolInterface, Waiting as WaitingMember } from './state-index';
 
 export interface PoolAssignment {
   readonly attaches: AttachAction[];
@@ -25,7 +25,7 @@ interface Waiting {
   served: boolean;
 }
 
-function compareMembers(a: Member, b: Member): number {
+function compareMembers(a: WaitingMember, b: WaitingMember): number {
   return a.launchMs - b.launchMs || compareStrings(a.view.instanceId, b.view.instanceId);
 }
 
@@ -89,18 +89,13 @@ export function assignPool(
   const report = (instanceId: string, reason: UnsatisfiedReason, detail: string) =>
     unsatisfied.push({ pool: pool.name, instanceId, reason, detail });
 
+  for (const [instanceId, view] of pool.held) {
+    keep.push({ pool: pool.name, instanceId, networkInterfaceId: view.networkInterfaceId });
+  }
+
   const waiting: Waiting[] = [];
-  for (const member of [...pool.members].sort(compareMembers)) {
+  for (const member of pool.waiting.sort(compareMembers)) {
     const { view } = member;
-    const held = pool.holdings.get(view.instanceId);
-    if (held !== undefined && held.length > 0) {
-      keep.push({
-        pool: pool.name,
-        instanceId: view.instanceId,
-        networkInterfaceId: held[0]!.view.networkInterfaceId,
-      });
-      continue;
-    }
     const slots = new InstanceSlots(
       view,
       indexed.slotsByInstance.get(view.instanceId),
@@ -207,7 +202,7 @@ export function assignPool(
         report(
           w.view.instanceId,
           'pool-exhausted',
-          `pool ${pool.name} has no free interface (${plural(pool.interfaces, 'interface')} for ${plural(pool.members.length, 'running member')})`,
+          `pool ${pool.name} has no free interface (${plural(pool.interfaces, 'interface')} for ${plural(pool.runningMembers, 'running member')})`,
         );
       }
     }

@@ -23,21 +23,25 @@ export interface Release {
   readonly reason: DetachReason;
 }
 
-export interface Member {
+/** A running member that holds no interface of its pool and waits for one. */
+export interface Waiting {
   readonly view: InstanceView;
   readonly launchMs: number;
 }
 
-/** Everything known about one pool after a single pass over the state. */
+/** Everything known about one pool after a few linear passes over the state. */
 export interface PoolBook {
   readonly name: string;
   interfaces: number;
   /** `available` interfaces, unattached. */
   readonly free: PoolInterface[];
-  /** Running members of the pool. */
-  readonly members: Member[];
-  /** Per running member, the pool interfaces it holds (attached, or attaching to it). */
-  readonly holdings: Map<string, PoolInterface[]>;
+  runningMembers: number;
+  /** Per running member, the pool interface it keeps (the lowest device index, then card, then id). */
+  readonly held: Map<string, InterfaceView>;
+  /** Further pool interfaces held by a member that already keeps one. */
+  readonly extraHeld: { readonly view: InterfaceView; readonly instanceId: string }[];
+  /** Running members holding no interface of the pool. */
+  readonly waiting: Waiting[];
   readonly releases: Release[];
   /** Per placement key, interfaces attaching or detaching that nobody holds yet. */
   readonly transitions: Map<string, number>;
@@ -52,8 +56,10 @@ export interface OccupiedSlot {
 
 export interface IndexedState {
   readonly books: Map<string, PoolBook>;
-  readonly instances: ReadonlyMap<string, InstanceView>;
-  /** Every non-detached attachment per instance: the union of both views, by interface id. */
+  /**
+   * For each waiting instance, every non-detached attachment: the union of the instance's own list and
+   * the interfaces that name it, by interface id (the two describes may disagree for a moment).
+   */
   readonly slotsByInstance: ReadonlyMap<string, Map<string, OccupiedSlot>>;
 }
 
@@ -82,20 +88,27 @@ function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /** Identical duplicates (a resource seen on two pages) collapse; contradicting ones are an error. */
-function uniqueById<T>(items: readonly T[], idOf: (item: T) => string, kind: string): Map<string, T> {
+function uniqueById<T>(
+  items: readonly T[],
+  idOf: (item: T) => string,
+  kind: string,
+): { readonly byId: Map<string, T>; readonly list: T[] } {
   const byId = new Map<string, T>();
+  const list: T[] = [];
   for (const item of items) {
     const id = idOf(item);
     if (typeof id !== 'string' || id.length === 0) {
       throw new InvalidPoolStateError(`every ${kind} needs a non-empty id`, String(id), 'id');
     }
     const seen = byId.get(id);
-    if (seen === undefined) byId.set(id, item);
-    else if (seen !== item && !deepEqual(seen, item)) {
+    if (seen === undefined) {
+      byId.set(id, item);
+      list.push(item);
+    } else if (seen !== item && !deepEqual(seen, item)) {
       throw new InvalidPoolStateError(`${kind} ${id} is described twice, differently`, id, 'id');
     }
   }
-  return byId;
+  return { byId, list };
 }
 
 function book(books: Map<string, PoolBook>, name: string): PoolBook {
@@ -105,8 +118,10 @@ function book(books: Map<string, PoolBook>, name: string): PoolBook {
       name,
       interfaces: 0,
       free: [],
-      members: [],
-      holdings: new Map(),
+      runningMembers: 0,
+      held: new Map(),
+      extraHeld: [],
+      waiting: [],
       releases: [],
       transitions: new Map(),
     };
@@ -115,37 +130,24 @@ function book(books: Map<string, PoolBook>, name: string): PoolBook {
   return found;
 }
 
-function countTransition(pool: PoolBook, iface: PoolInterface): void {
-  pool.transitions.set(iface.placementKey, (pool.transitions.get(iface.placementKey) ?? 0) + 1);
-}
-
-function addSlot(
-  slots: Map<string, Map<string, OccupiedSlot>>,
-  instanceId: string,
-  slot: OccupiedSlot,
-): void {
-  let perInstance = slots.get(instanceId);
-  if (perInstance === undefined) {
-    perInstance = new Map();
-    slots.set(instanceId, perInstance);
-  }
-  if (!perInstance.has(slot.networkInterfaceId)) perInstance.set(slot.networkInterfaceId, slot);
-}
-
 /** Orders the interfaces one member holds; the first is kept, so racing workers agree on it. */
-function compareHeld(a: PoolInterface, b: PoolInterface): number {
-  const ia = a.view.attachment!;
-  const ib = b.view.attachment!;
+function compareHeld(a: InterfaceView, b: InterfaceView): number {
+  const ia = a.attachment!;
+  const ib = b.attachment!;
   return (
     ia.deviceIndex - ib.deviceIndex ||
     ia.networkCardIndex - ib.networkCardIndex ||
-    compareStrings(a.view.networkInterfaceId, b.view.networkInterfaceId)
+    compareStrings(a.networkInterfaceId, b.networkInterfaceId)
   );
 }
 
+const isAttaching = (view: InterfaceView): boolean =>
+  view.status === 'attaching' || view.attachment?.status === 'attaching';
+
 /**
- * One pass over the state: sorts every pool interface into free, held, released or in transition, and
- * collects the running members of every pool. Linear in the size of the state.
+ * Sorts every pool interface into free, held, released or in transition, and every running pool member
+ * into keeping or waiting. A few linear passes; allocation is kept to what the plan needs, since this is
+ * the hot path for large pools.
  */
 export function indexState(state: PoolState, options: ResolvedPlannerOptions): IndexedState {
   if (state === null || typeof state !== 'object' || !Array.isArray(state.instances)) {
@@ -154,85 +156,73 @@ export function indexState(state: PoolState, options: ResolvedPlannerOptions): I
   if (!Array.isArray(state.interfaces)) {
     throw new InvalidPoolStateError('state.interfaces must be an array', 'state', 'interfaces');
   }
-  const instances = uniqueById(state.instances, (i) => i.instanceId, 'instance');
-  const interfaces = uniqueById(state.interfaces, (i) => i.networkInterfaceId, 'interface');
+  const { byId: instances, list: instanceList } = uniqueById(
+    state.instances,
+    (i) => i.instanceId,
+    'instance',
+  );
+  const interfaceList = uniqueById(state.interfaces, (i) => i.networkInterfaceId, 'interface').list;
   const books = new Map<string, PoolBook>();
-  const slotsByInstance = new Map<string, Map<string, OccupiedSlot>>();
-  const poolOf = new Map<string, string>();
+  const { poolTagKey } = options;
 
-  for (const view of instances.values()) {
-    for (const attachment of view.attachments ?? []) {
-      if (attachment.status !== 'detached') addSlot(slotsByInstance, view.instanceId, attachment);
-    }
-    const pool = tagValue(view.tags, options.poolTagKey);
+  for (const view of instanceList) {
+    const pool = tagValue(view.tags, poolTagKey);
     if (pool === undefined) continue;
-    poolOf.set(view.instanceId, pool);
     const poolBook = book(books, pool);
-    if (view.state !== 'running') continue;
-    const launchMs = Date.parse(view.launchTime);
-    if (Number.isNaN(launchMs)) {
-      throw new InvalidPoolStateError(
-        `instance ${view.instanceId} has launch time ${JSON.stringify(view.launchTime)}, not an ISO-8601 date`,
-        view.instanceId,
-        'launchTime',
-      );
-    }
-    poolBook.members.push({ view, launchMs });
+    if (view.state === 'running') poolBook.runningMembers += 1;
   }
 
-  const isRunningMember = (instanceId: string, pool: string): boolean =>
-    instances.get(instanceId)?.state === 'running' && poolOf.get(instanceId) === pool;
+  const makeInterface = (view: InterfaceView, pool: string): PoolInterface => ({
+    view,
+    pool,
+    placementKey: options.placement === 'subnet' ? view.subnetId : view.availabilityZone,
+    fixedIndex: parseDeviceIndexTag(view.tags[options.deviceIndexTagKey]) ?? options.fixedDeviceIndex,
+    lastInstanceId: tagValue(view.tags, options.lastInstanceTagKey),
+  });
+  const countTransition = (poolBook: PoolBook, view: InterfaceView): void => {
+    const key = options.placement === 'subnet' ? view.subnetId : view.availabilityZone;
+    poolBook.transitions.set(key, (poolBook.transitions.get(key) ?? 0) + 1);
+  };
 
-  for (const view of interfaces.values()) {
-    const attachment = view.attachment?.status === 'detached' ? undefined : view.attachment;
-    if (attachment !== undefined) {
-      addSlot(slotsByInstance, attachment.instanceId, {
-        networkInterfaceId: view.networkInterfaceId,
-        ...attachment,
-      });
-    }
-    const pool = tagValue(view.tags, options.poolTagKey);
+  for (const view of interfaceList) {
+    const pool = tagValue(view.tags, poolTagKey);
     if (pool === undefined) continue;
     const poolBook = book(books, pool);
     poolBook.interfaces += 1;
-    const iface: PoolInterface = {
-      view,
-      pool,
-      placementKey: options.placement === 'subnet' ? view.subnetId : view.availabilityZone,
-      fixedIndex: parseDeviceIndexTag(view.tags[options.deviceIndexTagKey]) ?? options.fixedDeviceIndex,
-      lastInstanceId: tagValue(view.tags, options.lastInstanceTagKey),
-    };
+    const attachment = view.attachment?.status === 'detached' ? undefined : view.attachment;
 
     if (attachment === undefined) {
-      if (view.status === 'available') poolBook.free.push(iface);
-      else if (view.status === 'attaching' || view.status === 'detaching') countTransition(poolBook, iface);
+      if (view.status === 'available') poolBook.free.push(makeInterface(view, pool));
+      else if (view.status === 'attaching' || view.status === 'detaching') countTransition(poolBook, view);
       // Any other status without an attachment is unexplained: left alone, and not free.
       continue;
     }
     // The primary interface cannot be detached (OperationNotPermitted) and is nobody's pool address.
     if (attachment.deviceIndex === 0) continue;
     if (view.status === 'detaching' || attachment.status === 'detaching') {
-      countTransition(poolBook, iface);
+      countTransition(poolBook, view);
       continue;
     }
     const holderId = attachment.instanceId;
-    if (isRunningMember(holderId, pool)) {
-      let held = poolBook.holdings.get(holderId);
-      if (held === undefined) {
-        held = [];
-        poolBook.holdings.set(holderId, held);
+    const holder = instances.get(holderId);
+    if (holder?.state === 'running' && tagValue(holder.tags, poolTagKey) === pool) {
+      const current = poolBook.held.get(holderId);
+      if (current === undefined) {
+        poolBook.held.set(holderId, view);
+      } else {
+        const keepCurrent = compareHeld(current, view) <= 0;
+        poolBook.held.set(holderId, keepCurrent ? current : view);
+        poolBook.extraHeld.push({ view: keepCurrent ? view : current, instanceId: holderId });
       }
-      held.push(iface);
       continue;
     }
-    const holder = instances.get(holderId);
     // Attaching to a non-member, or held by an instance still pending (EC2 refuses the detach): wait.
-    if (view.status === 'attaching' || attachment.status === 'attaching' || holder?.state === 'pending') {
-      countTransition(poolBook, iface);
+    if (isAttaching(view) || holder?.state === 'pending') {
+      countTransition(poolBook, view);
       continue;
     }
     poolBook.releases.push({
-      iface,
+      iface: makeInterface(view, pool),
       instanceId: holderId,
       attachmentId: attachment.attachmentId,
       reason:
@@ -244,25 +234,57 @@ export function indexState(state: PoolState, options: ResolvedPlannerOptions): I
     });
   }
 
+  // A member holding two: the extra goes back, unless it is still attaching (then the next round).
   for (const poolBook of books.values()) {
-    for (const [instanceId, held] of poolBook.holdings) {
-      if (held.length < 2) continue;
-      held.sort(compareHeld);
-      for (const extra of held.splice(1)) {
-        const attachment = extra.view.attachment!;
-        if (extra.view.status === 'attaching' || attachment.status === 'attaching') {
-          countTransition(poolBook, extra);
-        } else {
-          poolBook.releases.push({
-            iface: extra,
-            instanceId,
-            attachmentId: attachment.attachmentId,
-            reason: 'duplicate',
-          });
-        }
+    for (const { view, instanceId } of poolBook.extraHeld) {
+      if (isAttaching(view)) countTransition(poolBook, view);
+      else {
+        poolBook.releases.push({
+          iface: makeInterface(view, poolBook.name),
+          instanceId,
+          attachmentId: view.attachment!.attachmentId,
+          reason: 'duplicate',
+        });
       }
     }
   }
 
-  return { books, instances, slotsByInstance };
+  const slotsByInstance = new Map<string, Map<string, OccupiedSlot>>();
+  for (const view of instanceList) {
+    if (view.state !== 'running') continue;
+    const pool = tagValue(view.tags, poolTagKey);
+    if (pool === undefined) continue;
+    const poolBook = books.get(pool)!;
+    if (poolBook.held.has(view.instanceId)) continue;
+    const launchMs = Date.parse(view.launchTime);
+    if (Number.isNaN(launchMs)) {
+      throw new InvalidPoolStateError(
+        `instance ${view.instanceId} has launch time ${JSON.stringify(view.launchTime)}, not an ISO-8601 date`,
+        view.instanceId,
+        'launchTime',
+      );
+    }
+    poolBook.waiting.push({ view, launchMs });
+    const slots = new Map<string, OccupiedSlot>();
+    for (const attachment of view.attachments ?? []) {
+      if (attachment.status !== 'detached') slots.set(attachment.networkInterfaceId, attachment);
+    }
+    slotsByInstance.set(view.instanceId, slots);
+  }
+  if (slotsByInstance.size > 0) {
+    for (const view of interfaceList) {
+      const attachment = view.attachment;
+      if (attachment === undefined || attachment.status === 'detached') continue;
+      const slots = slotsByInstance.get(attachment.instanceId);
+      if (slots !== undefined && !slots.has(view.networkInterfaceId)) {
+        slots.set(view.networkInterfaceId, {
+          networkInterfaceId: view.networkInterfaceId,
+          deviceIndex: attachment.deviceIndex,
+          networkCardIndex: attachment.networkCardIndex,
+        });
+      }
+    }
+  }
+
+  return { books, slotsByInstance };
 }
