@@ -1,0 +1,186 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AwsSim, type AwsSimOptions, type GroupSpec, type LifecycleHookSpec } from '@eni-pool/aws-sim';
+import { DEFAULT_POOL_TAG_KEY, silentLogger } from '@eni-pool/core';
+import {
+  createLifecycleHookHandler,
+  type LifecycleHookHandler,
+  type LifecycleHookHandlerOptions,
+  type LifecycleOutcome,
+} from '../../src';
+
+export const POOL = 'web';
+export const GROUP_NAME = 'web-asg';
+
+/** Simulated seconds last this many ms: a 30 s HeartbeatTimeout is 1200 ms. */
+export const TIME_SCALE = 40;
+
+/** The hooks' HeartbeatTimeout in real milliseconds. */
+export const HOOK_TIMEOUT_MS = 30 * TIME_SCALE;
+
+export function launchHook(overrides: Partial<LifecycleHookSpec> = {}): LifecycleHookSpec {
+  return {
+    name: 'eni-pool-launch',
+    transition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+    heartbeatTimeout: 30,
+    defaultResult: 'ABANDON',
+    ...overrides,
+  };
+}
+
+export function terminateHook(overrides: Partial<LifecycleHookSpec> = {}): LifecycleHookSpec {
+  return {
+    name: 'eni-pool-terminate',
+    transition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+    heartbeatTimeout: 30,
+    defaultResult: 'CONTINUE',
+    ...overrides,
+  };
+}
+
+export interface HarnessOptions {
+  readonly subnets?: number;
+  /** Pool interfaces per subnet. */
+  readonly perSubnet?: number;
+  readonly sim?: AwsSimOptions;
+  readonly handler?: LifecycleHookHandlerOptions;
+  /** Deliver the bus's lifecycle events to the handler. @defaultValue true */
+  readonly subscribe?: boolean;
+}
+
+/** Handler budgets that fit the simulator's small delays: heartbeats every 100 ms, well below half of the hook's timeout. */
+export const FAST_HANDLER: LifecycleHookHandlerOptions = {
+  launchBudgetMs: 3000,
+  terminateBudgetMs: 2000,
+  heartbeatIntervalMs: 100,
+  poll: { initialDelayMs: 10, maxDelayMs: 40 },
+  retry: { baseDelayMs: 5, maxDelayMs: 50 },
+  managerOptions: {
+    executor: {
+      wait: { initialDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000 },
+      retry: { baseDelayMs: 5 },
+      // The simulator runs EC2 time fast; AWS's 5 mutating calls per second would dominate the run.
+      rateLimit: { capacity: 1000, refillPerSecond: 1000 },
+    },
+  },
+  logger: silentLogger,
+};
+
+/**
+ * A simulator with a network, a pool and a lifecycle handler subscribed to the Auto Scaling lifecycle
+ * events of the bus, talking to the simulator through the real SDK clients over HTTP.
+ */
+export class SimHarness {
+  readonly outcomes: LifecycleOutcome[] = [];
+  readonly handlerErrors: unknown[] = [];
+  subnetIds: readonly string[] = [];
+  interfaceIds: readonly string[] = [];
+  handler!: LifecycleHookHandler;
+  private unsubscribe: (() => void) | undefined;
+
+  private constructor(readonly sim: AwsSim) {}
+
+  static async start(options: HarnessOptions = {}): Promise<SimHarness> {
+    const sim = await AwsSim.start({
+      delays: { launchMs: 15, stopMs: 15, terminateMs: 15, attachMs: 10, detachMs: 10 },
+      ...options.sim,
+      autoscaling: { timeScale: TIME_SCALE, ...options.sim?.autoscaling },
+    });
+    const harness = new SimHarness(sim);
+    const { subnetIds } = sim.world.createNetwork({ azs: options.subnets ?? 2 });
+    harness.subnetIds = subnetIds;
+    harness.interfaceIds = sim.world
+      .createPool({ name: POOL, subnets: subnetIds, perSubnet: options.perSubnet ?? 1 })
+      .map((eni) => eni.networkInterfaceId);
+    const config = { ...sim.clientConfig(), maxAttempts: 3 };
+    const ec2 = new EC2Client(config);
+    const autoScaling = new AutoScalingClient(config);
+    harness.handler = createLifecycleHookHandler({ ...FAST_HANDLER, ec2, autoScaling, ...options.handler });
+    // Load the SDKs' lazily imported parts first: a cold start is not what these tests measure, and on a
+    // busy machine it can outlast a time-scaled HeartbeatTimeout.
+    await ec2.send(new DescribeNetworkInterfacesCommand({ MaxResults: 5 }));
+    await autoScaling.send(new DescribeAutoScalingGroupsCommand({}));
+    if (options.subscribe === false) return harness;
+    harness.unsubscribe = sim.events.subscribe(
+      {
+        source: ['aws.autoscaling'],
+        'detail-type': ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
+      },
+      (event) => harness.deliver(event),
+      'eni-pool-lifecycle',
+    );
+    return harness;
+  }
+
+  /** Hands one message body to the handler, recording the outcome or the error. */
+  async deliver(body: unknown): Promise<void> {
+    try {
+      this.outcomes.push(await this.handler.handleMessage(body));
+    } catch (error) {
+      this.handlerErrors.push(error);
+      throw error;
+    }
+  }
+
+  /** A group tagged with the pool (propagated to its instances), with both hooks in place from the start. */
+  createGroup(overrides: Partial<GroupSpec> = {}): void {
+    this.sim.autoscaling.createGroup({
+      name: GROUP_NAME,
+      minSize: 0,
+      maxSize: 10,
+      desiredCapacity: this.subnetIds.length,
+      subnetIds: this.subnetIds,
+      tags: [{ key: DEFAULT_POOL_TAG_KEY, value: POOL, propagateAtLaunch: true }],
+      lifecycleHooks: [launchHook(), terminateHook()],
+      ...overrides,
+    });
+  }
+
+  inService(groupName = GROUP_NAME): string[] {
+    const group = this.sim.autoscaling.describeGroup(groupName);
+    return (group?.instances ?? []).filter((i) => i.lifecycleState === 'InService').map((i) => i.instanceId);
+  }
+
+  /** Waits until the group has `count` instances in service and no lifecycle action is open. */
+  async settled(count: number, groupName = GROUP_NAME, timeoutMs = 10_000): Promise<void> {
+    await this.sim.world.waitFor(
+      `${count} instances in service in ${groupName} and no open lifecycle action`,
+      () => {
+        const group = this.sim.autoscaling.describeGroup(groupName);
+        const live = group?.instances ?? [];
+        return (
+          live.length === count &&
+          live.every((i) => i.lifecycleState === 'InService') &&
+          this.sim.autoscaling.activeActions().length === 0
+        );
+      },
+      { timeoutMs, intervalMs: 5 },
+    );
+    await this.sim.events.idle(timeoutMs);
+  }
+
+  /** The pool interfaces attached to `instanceId` right now, with their attachment status. */
+  poolAttachments(instanceId: string): { networkInterfaceId: string; status: string }[] {
+    return this.sim.world
+      .attachmentsOf(instanceId)
+      .filter((a) => this.interfaceIds.includes(a.networkInterfaceId))
+      .map((a) => ({ networkInterfaceId: a.networkInterfaceId, status: a.status }));
+  }
+
+  /** Lifecycle completions, with the pool interfaces attached at the moment each completed. */
+  completions() {
+    return this.sim.autoscaling.completions.map((completion) => ({
+      ...completion,
+      poolAttachments: (
+        completion.attachmentsAtCompletion as readonly { networkInterfaceId: string; status: string }[]
+      )
+        .filter((a) => this.interfaceIds.includes(a.networkInterfaceId))
+        .map((a) => ({ networkInterfaceId: a.networkInterfaceId, status: a.status })),
+    }));
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    await this.sim.stop();
+  }
+}
