@@ -35,7 +35,11 @@ export function handleEc2Query(ep: Ec2Endpoint, query: QueryParams): SimResponse
   try {
     const handler = ACTIONS[action];
     if (!handler) throw ec2Errors.invalidAction(action);
-    ep.throttle.admit(action, query.structs('Filter').length > 0 || query.get('MaxResults') !== undefined);
+    const filteredOrPaginated =
+      query.structs('Filter').length > 0 ||
+      query.get('MaxResults') !== undefined ||
+      query.get('NextToken') !== undefined;
+    ep.throttle.admit(action, filteredOrPaginated);
     const before = ep.faults.draw(action, 'before');
     if (before) throw before;
     const body = handler(ep, query);
