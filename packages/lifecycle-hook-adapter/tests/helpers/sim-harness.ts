@@ -44,6 +44,8 @@ export interface HarnessOptions {
   readonly perSubnet?: number;
   readonly sim?: AwsSimOptions;
   readonly handler?: LifecycleHookHandlerOptions;
+  /** Attempts the SDK clients make themselves, before the handler's own retries. @defaultValue 3 */
+  readonly sdkMaxAttempts?: number;
   /** Deliver the bus's lifecycle events to the handler. @defaultValue true */
   readonly subscribe?: boolean;
 }
@@ -92,7 +94,7 @@ export class SimHarness {
     harness.interfaceIds = sim.world
       .createPool({ name: POOL, subnets: subnetIds, perSubnet: options.perSubnet ?? 1 })
       .map((eni) => eni.networkInterfaceId);
-    const config = { ...sim.clientConfig(), maxAttempts: 3 };
+    const config = { ...sim.clientConfig(), maxAttempts: options.sdkMaxAttempts ?? 3 };
     const ec2 = new EC2Client(config);
     const autoScaling = new AutoScalingClient(config);
     harness.handler = createLifecycleHookHandler({ ...FAST_HANDLER, ec2, autoScaling, ...options.handler });

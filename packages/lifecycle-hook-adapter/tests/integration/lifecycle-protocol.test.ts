@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { autoScalingErrors } from '@eni-pool/aws-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GROUP_NAME, HOOK_TIMEOUT_MS, launchHook, SimHarness, terminateHook } from '../helpers/sim-harness';
 
@@ -166,6 +167,25 @@ describe('lifecycle hooks on the simulator: delivery', () => {
     // One attempt each: "No active Lifecycle Action found" is never retried.
     expect(h.sim.calls.count('CompleteLifecycleAction', 'ValidationError')).toBe(2);
     expect(h.sim.calls.count('CompleteLifecycleAction')).toBe(completeCalls + 2);
+    expect(h.handlerErrors).toEqual([]);
+  }, 30_000);
+
+  it('retries a throttled completion with its own budgeted backoff', async () => {
+    harness = await SimHarness.start({ subnets: 1, perSubnet: 1, sdkMaxAttempts: 1 });
+    const h = harness;
+    h.sim.autoscaling.injectError('CompleteLifecycleAction', autoScalingErrors.throttling(), 3);
+    h.createGroup({ desiredCapacity: 1 });
+    await h.settled(1);
+
+    expect(h.sim.calls.count('CompleteLifecycleAction', 'Throttling')).toBe(3);
+    expect(h.sim.calls.count('CompleteLifecycleAction', 'ok')).toBe(1);
+    expect(h.completions()).toEqual([
+      expect.objectContaining({
+        result: 'CONTINUE',
+        how: 'api',
+        poolAttachments: [expect.objectContaining({ status: 'attached' })],
+      }),
+    ]);
     expect(h.handlerErrors).toEqual([]);
   }, 30_000);
 
