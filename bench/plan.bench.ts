@@ -7,92 +7,9 @@
  * is used because wall time swings with whatever else the machine runs.
  */
 import os from 'node:os';
-import {
-  DEFAULT_LAST_INSTANCE_TAG_KEY,
-  DEFAULT_POOL_TAG_KEY,
-  type InstanceView,
-  type InterfaceView,
-  type PoolState,
-  planAssignments,
-} from '@eni-pool/core';
-import { formatMb, formatMs, heapOf, printTable, seededRandom, time } from './harness';
-
-const SUBNETS_PER_POOL = 3;
-
-/** `size` instances and `size` interfaces over `pools` pools, from a fixed seed. */
-export function buildState(size: number, pools: number, seed = 42): PoolState {
-  const random = seededRandom(seed);
-  const instances: InstanceView[] = [];
-  const interfaces: InterfaceView[] = [];
-  const launchBase = Date.parse('2026-11-01T00:00:00.000Z');
-  const stopped: string[] = [];
-  const pad = (n: number) => n.toString().padStart(7, '0');
-
-  for (let i = 0; i < size; i++) {
-    const poolIndex = i % pools;
-    const pool = `pool-${poolIndex}`;
-    const zone = Math.floor(random() * SUBNETS_PER_POOL);
-    const subnetId = `subnet-${poolIndex % 50}-${zone}`;
-    const availabilityZone = `eu-west-1${'abc'[zone]}`;
-    const instanceId = `i-${pad(i)}`;
-    const roll = random();
-    // 85% running and holding, 5% running and waiting, 5% stopped but still holding, 5% terminated.
-    const state = roll < 0.9 ? 'running' : roll < 0.95 ? 'stopped' : 'terminated';
-    const holds = roll < 0.85 || (roll >= 0.9 && roll < 0.95);
-    const attachments: InstanceView['attachments'][number][] = [
-      { networkInterfaceId: `eni-p${pad(i)}`, deviceIndex: 0, networkCardIndex: 0, status: 'attached' },
-    ];
-    if (holds) {
-      const networkInterfaceId = `eni-${pad(interfaces.length)}`;
-      attachments.push({ networkInterfaceId, deviceIndex: 1, networkCardIndex: 0, status: 'attached' });
-      interfaces.push({
-        networkInterfaceId,
-        subnetId,
-        availabilityZone,
-        status: 'in-use',
-        tags: { [DEFAULT_POOL_TAG_KEY]: pool, [DEFAULT_LAST_INSTANCE_TAG_KEY]: instanceId },
-        attachment: {
-          attachmentId: `eni-attach-${pad(interfaces.length)}`,
-          instanceId,
-          deviceIndex: 1,
-          networkCardIndex: 0,
-          status: 'attached',
-        },
-      });
-    }
-    if (state === 'stopped') stopped.push(instanceId);
-    instances.push({
-      instanceId,
-      state,
-      subnetId,
-      availabilityZone,
-      launchTime: new Date(launchBase + Math.floor(random() * 86_400_000)).toISOString(),
-      instanceType: 'm6i.large',
-      maxInterfaces: 3,
-      tags: { [DEFAULT_POOL_TAG_KEY]: pool },
-      attachments,
-    });
-  }
-
-  // The rest of the interfaces are free; a third remember a (stopped) instance they served.
-  while (interfaces.length < size) {
-    const n = interfaces.length;
-    const poolIndex = n % pools;
-    const zone = Math.floor(random() * SUBNETS_PER_POOL);
-    const lastInstance = random() < 0.33 ? stopped[Math.floor(random() * stopped.length)] : undefined;
-    interfaces.push({
-      networkInterfaceId: `eni-${pad(n)}`,
-      subnetId: `subnet-${poolIndex % 50}-${zone}`,
-      availabilityZone: `eu-west-1${'abc'[zone]}`,
-      status: 'available',
-      tags: {
-        [DEFAULT_POOL_TAG_KEY]: `pool-${poolIndex}`,
-        ...(lastInstance === undefined ? {} : { [DEFAULT_LAST_INSTANCE_TAG_KEY]: lastInstance }),
-      },
-    });
-  }
-  return { instances, interfaces };
-}
+import { planAssignments } from '@eni-pool/core';
+import { buildPoolState } from './fixtures/pool-state';
+import { formatMb, formatMs, heapOf, printTable, time } from './harness';
 
 interface Row {
   readonly size: number;
@@ -103,7 +20,7 @@ function measure(rows: readonly Row[], title: string): void {
   const table: string[][] = [];
   let previous: { size: number; ms: number } | undefined;
   for (const { size, pools } of rows) {
-    const state = buildState(size, pools);
+    const state = buildPoolState(size, pools);
     const plan = planAssignments(state);
     const timing = time(() => planAssignments(state), { warmup: 3, runs: size >= 100_000 ? 7 : 11 });
     const heap = heapOf(() => planAssignments(state));
