@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { parseOrReject, resolveRuntime, runTrigger } from './runtime';
+import { type HandlerRuntime, parseOrReject, resolveRuntime, runTrigger } from './runtime';
 import type { HandlerOptions, InvocationResult } from './types';
 
 /** A Lambda handler for events delivered by EventBridge rules (asynchronous invokes). */
@@ -29,19 +29,31 @@ export type EventBridgeHandler = (event: unknown, context?: Context) => Promise<
 export function createEventBridgeHandler(options: HandlerOptions = {}): EventBridgeHandler {
   const runtime = resolveRuntime(options);
   return async (event, context) => {
-    runtime.enter(context);
-    const parsed = parseOrReject(event, runtime.logger);
-    if ('rejected' in parsed) return parsed.rejected;
-    const origin =
-      parsed.trigger.kind === 'lifecycle-action' || parsed.trigger.kind === 'test-notification'
-        ? parsed.trigger.from
-        : parsed.trigger.origin;
-    runtime.logger.debug('event received', { trigger: parsed.trigger.kind, eventId: origin.id });
+    const invocation = runtime.enter(context);
     try {
-      return await runTrigger(parsed.trigger, runtime);
-    } catch (error) {
-      runtime.logger.error('event failed; Lambda will retry it', { trigger: parsed.trigger.kind, error });
-      throw error;
+      return await handleEvent(event, runtime, invocation.signal);
+    } finally {
+      invocation.done();
     }
   };
+}
+
+async function handleEvent(
+  event: unknown,
+  runtime: HandlerRuntime,
+  signal: AbortSignal | undefined,
+): Promise<InvocationResult> {
+  const parsed = parseOrReject(event, runtime.logger);
+  if ('rejected' in parsed) return parsed.rejected;
+  const origin =
+    parsed.trigger.kind === 'lifecycle-action' || parsed.trigger.kind === 'test-notification'
+      ? parsed.trigger.from
+      : parsed.trigger.origin;
+  runtime.logger.debug('event received', { trigger: parsed.trigger.kind, eventId: origin.id });
+  try {
+    return await runTrigger(parsed.trigger, runtime, signal);
+  } catch (error) {
+    runtime.logger.error('event failed; Lambda will retry it', { trigger: parsed.trigger.kind, error });
+    throw error;
+  }
 }

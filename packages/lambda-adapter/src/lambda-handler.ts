@@ -56,8 +56,12 @@ export function createLambdaHandler(options: SqsHandlerOptions = {}): LambdaHand
   });
   return async (event, context) => {
     if (isSqsEvent(event)) {
-      runtime.enter(context);
-      return processBatch(event, runtime, concurrency);
+      const invocation = runtime.enter(context);
+      try {
+        return await processBatch(event, runtime, concurrency, invocation.signal);
+      } finally {
+        invocation.done();
+      }
     }
     return eventBridge(event, context);
   };

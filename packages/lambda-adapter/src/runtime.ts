@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import {
+  ConfigurationError,
   createSdkEc2Port,
   DEFAULT_POOL_TAG_KEY,
   defaultLogger,
@@ -35,8 +36,32 @@ export interface HandlerRuntime {
   readonly lifecycle: LifecycleActionHandler | false;
   /** Built on first use: EventBridge-only functions never need it. */
   ec2Port(): Ec2Port;
-  /** Adds the Lambda context to the structured logs of this invocation. */
-  enter(context: Context | undefined): void;
+  /**
+   * Starts an invocation: adds the Lambda context to the structured logs and returns a signal that fires
+   * `deadlineMarginMs` before the function's timeout (none without a context). Call `done` at the end.
+   */
+  enter(context: Context | undefined): Invocation;
+}
+
+/** One invocation's deadline. */
+export interface Invocation {
+  readonly signal?: AbortSignal;
+  done(): void;
+}
+
+/** A signal that fires `marginMs` before the invocation's end, keeping at least half the remaining time. */
+export function invocationDeadline(context: Context | undefined, marginMs: number): Invocation {
+  if (typeof context?.getRemainingTimeInMillis !== 'function') return { done() {} };
+  const remaining = context.getRemainingTimeInMillis();
+  if (!Number.isFinite(remaining) || remaining <= 0) return { done() {} };
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new Error('the function is about to time out')),
+    Math.max(remaining - marginMs, Math.floor(remaining / 2)),
+  );
+  // The timer must not keep an idle process (tests, local runs) alive.
+  timer.unref?.();
+  return { signal: controller.signal, done: () => clearTimeout(timer) };
 }
 
 function isEc2Client(ec2: Ec2Port | EC2Client): ec2 is EC2Client {
@@ -44,6 +69,13 @@ function isEc2Client(ec2: Ec2Port | EC2Client): ec2 is EC2Client {
 }
 
 export function resolveRuntime(options: HandlerOptions): HandlerRuntime {
+  const deadlineMarginMs = options.deadlineMarginMs ?? 5_000;
+  if (!Number.isInteger(deadlineMarginMs) || deadlineMarginMs < 0) {
+    throw new ConfigurationError(
+      `deadlineMarginMs must be a non-negative integer, got ${deadlineMarginMs}`,
+      'deadlineMarginMs',
+    );
+  }
   const logger = options.logger ?? (options.powertools ? fromPowertools(options.powertools) : defaultLogger);
   let client: EC2Client | undefined;
   // One client per handler, built only when the options bring no EC2 access of their own.
@@ -76,6 +108,7 @@ export function resolveRuntime(options: HandlerOptions): HandlerRuntime {
     ec2Port,
     enter(context) {
       if (context !== undefined) options.powertools?.addContext(context);
+      return invocationDeadline(context, deadlineMarginMs);
     },
   };
 }
@@ -156,7 +189,12 @@ function ignored(trigger: TriggerKind, reason: string, runtime: HandlerRuntime):
  * Runs one trigger to completion. Throws only for real failures (AWS errors, exhausted retries), so the
  * event is retried or lands in the on-failure destination.
  */
-export async function runTrigger(trigger: Trigger, runtime: HandlerRuntime): Promise<InvocationResult> {
+export async function runTrigger(
+  trigger: Trigger,
+  runtime: HandlerRuntime,
+  signal?: AbortSignal,
+): Promise<InvocationResult> {
+  const options = signal ? { signal } : {};
   switch (trigger.kind) {
     case 'instance-state-change': {
       if (trigger.state === 'pending') {
@@ -166,7 +204,7 @@ export async function runTrigger(trigger: Trigger, runtime: HandlerRuntime): Pro
           runtime,
         );
       }
-      const handled = await runtime.manager.handle(trigger);
+      const handled = await runtime.manager.handle(trigger, options);
       if (handled.reconcile === undefined) {
         return ignored(
           trigger.kind,
@@ -177,7 +215,7 @@ export async function runTrigger(trigger: Trigger, runtime: HandlerRuntime): Pro
       return logReconciled(reconciled(trigger.kind, [handled.reconcile], runtime), runtime);
     }
     case 'scheduled-sync': {
-      const result = await runtime.manager.reconcile({ kind: 'all' });
+      const result = await runtime.manager.reconcile({ kind: 'all' }, options);
       return logReconciled(reconciled(trigger.kind, [result], runtime), runtime);
     }
     case 'lifecycle-action': {
@@ -190,7 +228,7 @@ export async function runTrigger(trigger: Trigger, runtime: HandlerRuntime): Pro
         });
         return { status: 'ignored', trigger: trigger.kind, reason: 'lifecycle hooks are disabled' };
       }
-      const result = await runtime.lifecycle.handle(trigger);
+      const result = await runtime.lifecycle.handle(trigger, signal);
       runtime.logger.info('lifecycle action handled', {
         instanceId: trigger.instanceId,
         transition: trigger.transition,

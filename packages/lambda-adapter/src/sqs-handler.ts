@@ -74,8 +74,12 @@ export function createSqsHandler(options: SqsHandlerOptions = {}): SqsHandler {
   }
   const runtime = resolveRuntime(options);
   return async (event, context) => {
-    runtime.enter(context);
-    return processBatch(event, runtime, concurrency);
+    const invocation = runtime.enter(context);
+    try {
+      return await processBatch(event, runtime, concurrency, invocation.signal);
+    } finally {
+      invocation.done();
+    }
   };
 }
 
@@ -84,7 +88,9 @@ export async function processBatch(
   event: SQSEvent,
   runtime: HandlerRuntime,
   concurrency: number,
+  signal?: AbortSignal,
 ): Promise<SQSBatchResponse> {
+  const options = signal ? { signal } : {};
   const records = Array.isArray(event?.Records) ? event.Records : [];
   const failures: string[] = [];
   const lifecycleJobs = new Map<string, { trigger: LifecycleActionTrigger; messageIds: string[] }>();
@@ -144,7 +150,7 @@ export async function processBatch(
       key: 'pools:all',
       messageIds: covered,
       run: async () => {
-        results.push(await runtime.manager.reconcile({ kind: 'all' }));
+        results.push(await runtime.manager.reconcile({ kind: 'all' }, options));
       },
     });
   } else if (stateChanges.size > 0) {
@@ -172,7 +178,7 @@ export async function processBatch(
           key: `pool:${pool}`,
           messageIds,
           run: async () => {
-            results.push(await runtime.manager.reconcile({ kind: 'pools', pools: [pool] }));
+            results.push(await runtime.manager.reconcile({ kind: 'pools', pools: [pool] }, options));
           },
         });
       }
@@ -190,7 +196,7 @@ export async function processBatch(
           });
           return;
         }
-        await runtime.lifecycle.handle(trigger);
+        await runtime.lifecycle.handle(trigger, signal);
       },
     });
   }

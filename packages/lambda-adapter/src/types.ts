@@ -13,8 +13,9 @@ import type { PoolMetricsPublisher } from './metrics';
 
 /** The part of `EniPoolManager` the handlers use. */
 export interface ManagerLike {
-  handle(trigger: Trigger): Promise<HandleResult>;
-  reconcile(scope: PoolScope): Promise<ReconcileResult>;
+  /** `signal` aborts before the function's timeout: nothing new is started once it fires. */
+  handle(trigger: Trigger, options?: { readonly signal?: AbortSignal }): Promise<HandleResult>;
+  reconcile(scope: PoolScope, options?: { readonly signal?: AbortSignal }): Promise<ReconcileResult>;
 }
 
 /**
@@ -22,7 +23,7 @@ export interface ManagerLike {
  * fits. Throwing means "retry this event".
  */
 export interface LifecycleActionHandler {
-  handle(trigger: LifecycleActionTrigger): Promise<unknown>;
+  handle(trigger: LifecycleActionTrigger, signal?: AbortSignal): Promise<unknown>;
 }
 
 /** Options shared by every handler factory. */
@@ -51,6 +52,13 @@ export interface HandlerOptions {
    * @defaultValue `false`
    */
   readonly lifecycle?: LifecycleActionHandler | false;
+  /**
+   * Time kept free before the function's timeout (from `context.getRemainingTimeInMillis()`): work is
+   * signalled to stop this long before Lambda would kill it, so it ends with a logged, partial result
+   * instead of a timeout. At most half the remaining time is given up.
+   * @defaultValue `5000`
+   */
+  readonly deadlineMarginMs?: number;
 }
 
 export type TriggerKind = Trigger['kind'];

@@ -73,15 +73,15 @@ export class FakeManager implements ManagerLike {
     } = {},
   ) {}
 
-  async handle(trigger: Trigger): Promise<HandleResult> {
+  async handle(trigger: Trigger, options?: { readonly signal?: AbortSignal }): Promise<HandleResult> {
     this.handled.push(trigger);
     if (trigger.kind !== 'instance-state-change') throw new Error(`unexpected ${trigger.kind}`);
     const pool = this.options.members?.[trigger.instanceId];
     if (pool === undefined) return { trigger, skipped: `instance ${trigger.instanceId} is not in a pool` };
-    return { trigger, reconcile: await this.reconcile({ kind: 'pools', pools: [pool] }) };
+    return { trigger, reconcile: await this.reconcile({ kind: 'pools', pools: [pool] }, options) };
   }
 
-  async reconcile(scope: PoolScope): Promise<ReconcileResult> {
+  async reconcile(scope: PoolScope, _options?: { readonly signal?: AbortSignal }): Promise<ReconcileResult> {
     this.reconciled.push(scope);
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);

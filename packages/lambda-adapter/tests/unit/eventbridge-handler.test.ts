@@ -163,4 +163,47 @@ describe('createEventBridgeHandler', () => {
     await expect(handler(stateChange(I1, 'running'))).rejects.toBe(failure);
     expect(logger.entries).toContainEqual(expect.objectContaining({ level: 'error' }));
   });
+
+  describe('near the function timeout', () => {
+    const context = (remainingMs: number) =>
+      ({ getRemainingTimeInMillis: () => remainingMs }) as unknown as import('aws-lambda').Context;
+
+    it('signals the manager to stop before Lambda would kill the invocation', async () => {
+      let seen: AbortSignal | undefined;
+      const manager = new FakeManager();
+      manager.reconcile = async (scope, options) => {
+        seen = options?.signal;
+        // Work that only ends when told to (bounded, so a broken deadline fails the test instead of hanging).
+        await new Promise<void>((resolve) => {
+          const bound = setTimeout(resolve, 2_000);
+          options?.signal?.addEventListener('abort', () => {
+            clearTimeout(bound);
+            resolve();
+          });
+        });
+        return reconcileResult(scope, { converged: false });
+      };
+      const handler = createEventBridgeHandler({ manager, logger: recordingLogger(), deadlineMarginMs: 20 });
+      const result = await handler(scheduled(), context(60));
+      expect(seen?.aborted).toBe(true);
+      expect(result).toMatchObject({ status: 'reconciled', converged: false });
+    });
+
+    it('passes no signal when invoked without a Lambda context', async () => {
+      let seen: unknown = 'not called';
+      const manager = new FakeManager();
+      manager.reconcile = async (scope, options) => {
+        seen = options?.signal;
+        return reconcileResult(scope);
+      };
+      await createEventBridgeHandler({ manager, logger: recordingLogger() })(scheduled());
+      expect(seen).toBeUndefined();
+    });
+
+    it('rejects a negative margin at construction', () => {
+      expect(() => createEventBridgeHandler({ manager: new FakeManager(), deadlineMarginMs: -1 })).toThrow(
+        /deadlineMarginMs/,
+      );
+    });
+  });
 });

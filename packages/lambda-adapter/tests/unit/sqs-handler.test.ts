@@ -239,4 +239,25 @@ describe('createSqsHandler', () => {
     // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
     expect(await handler({ nope: true } as any)).toEqual({ batchItemFailures: [] });
   });
+
+  it('hands each reconcile the invocation deadline', async () => {
+    const signals: (AbortSignal | undefined)[] = [];
+    const manager = new FakeManager();
+    const reconcile = manager.reconcile.bind(manager);
+    manager.reconcile = async (scope, options) => {
+      signals.push(options?.signal);
+      return reconcile(scope, options);
+    };
+    const handler = createSqsHandler({ manager, ec2: world(), logger: recordingLogger() });
+    const context = { getRemainingTimeInMillis: () => 60_000 } as unknown as import('aws-lambda').Context;
+    await handler(
+      sqsEvent(sqsRecord(stateChange(A1, 'running')), sqsRecord(stateChange(B1, 'running'))),
+      context,
+    );
+    expect(signals).toHaveLength(2);
+    for (const signal of signals) {
+      expect(signal).toBeInstanceOf(AbortSignal);
+      expect(signal?.aborted).toBe(false);
+    }
+  });
 });
