@@ -27,7 +27,7 @@ export interface LambdaConfig {
   readonly lifecycleResultOnFailure: LifecycleResult;
   /** `ENI_POOL_LIFECYCLE_HOOKS` (`enabled` | `disabled`). @defaultValue `true` */
   readonly lifecycleHooks: boolean;
-  /** `ENI_POOL_SQS_CONCURRENCY`: reconciles in flight at once within one SQS batch. @defaultValue `4` */
+  /** `ENI_POOL_SQS_CONCURRENCY`: pool reconciles in flight at once within one SQS batch. @defaultValue `4` */
   readonly sqsConcurrency: number;
   /** `ENI_POOL_METRICS` (`enabled` | `disabled`): CloudWatch EMF metrics per pool. @defaultValue `true` */
   readonly metrics: boolean;

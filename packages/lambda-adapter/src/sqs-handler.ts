@@ -5,12 +5,18 @@ import { type HandlerRuntime, parseOrReject, publishMetrics, resolveRuntime } fr
 import type { HandlerOptions } from './types';
 
 export interface SqsHandlerOptions extends HandlerOptions {
-  /** Reconciles and lifecycle actions in flight at once within one batch (1–32). @defaultValue `4` */
+  /**
+   * Pool reconciles in flight at once within one batch (1–32). Lifecycle actions, which mostly wait,
+   * run beside them, up to {@link LIFECYCLE_CONCURRENCY} at once. @defaultValue `4`
+   */
   readonly concurrency?: number;
 }
 
 /** A Lambda handler for an SQS event source mapping with `ReportBatchItemFailures`. */
 export type SqsHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+
+/** Lifecycle actions handled at once within one batch (the template's batch size). */
+export const LIFECYCLE_CONCURRENCY = 10;
 
 /** One unit of work in a batch, and the messages that are done when it is. */
 interface Job {
@@ -184,8 +190,9 @@ export async function processBatch(
       }
     }
   }
+  const lifecycle: Job[] = [];
   for (const [key, { trigger, messageIds }] of lifecycleJobs) {
-    jobs.push({
+    lifecycle.push({
       key,
       messageIds,
       run: async () => {
@@ -201,8 +208,14 @@ export async function processBatch(
     });
   }
 
-  const failedJobs = await runBounded(jobs, concurrency, runtime);
-  for (const job of jobs) if (failedJobs.has(job.key)) failures.push(...job.messageIds);
+  // Lifecycle actions mostly wait (for an instance, an interface, a heartbeat), so they get their own
+  // pool: a batch of launches must not queue behind each other for minutes and run into the timeout.
+  const [failedReconciles, failedLifecycle] = await Promise.all([
+    runBounded(jobs, concurrency, runtime),
+    runBounded(lifecycle, LIFECYCLE_CONCURRENCY, runtime),
+  ]);
+  for (const job of jobs) if (failedReconciles.has(job.key)) failures.push(...job.messageIds);
+  for (const job of lifecycle) if (failedLifecycle.has(job.key)) failures.push(...job.messageIds);
   publishMetrics(results, runtime);
 
   const failed = new Set(failures);
@@ -215,7 +228,7 @@ export async function processBatch(
     .map((itemIdentifier) => ({ itemIdentifier }));
   runtime.logger.info('SQS batch processed', {
     records: records.length,
-    jobs: jobs.length,
+    jobs: jobs.length + lifecycle.length,
     failed: batchItemFailures.length,
   });
   return { batchItemFailures };

@@ -260,4 +260,27 @@ describe('createSqsHandler', () => {
       expect(signal?.aborted).toBe(false);
     }
   });
+
+  it('runs lifecycle actions beside the reconciles, not behind them', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const handler = createSqsHandler({
+      manager: new FakeManager({ delayMs: 5 }),
+      ec2: world(),
+      logger: recordingLogger(),
+      concurrency: 1,
+      lifecycle: {
+        handle: async () => {
+          inFlight += 1;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          inFlight -= 1;
+        },
+      },
+    });
+    const launches = [11, 12, 13, 14, 15].map((n) => sqsRecord(lifecycleAction(instanceId(n))));
+    const response = await handler(sqsEvent(sqsRecord(stateChange(A1, 'running')), ...launches));
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(maxInFlight).toBe(5);
+  });
 });
