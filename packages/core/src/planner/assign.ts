@@ -89,9 +89,7 @@ export function assignPool(
   const report = (instanceId: string, reason: UnsatisfiedReason, detail: string) =>
     unsatisfied.push({ pool: pool.name, instanceId, reason, detail });
 
-  for (const [instanceId, view] of pool.held) {
-    keep.push({ pool: pool.name, instanceId, networkInterfaceId: view.networkInterfaceId });
-  }
+  for (const entry of pool.keep) keep.push(entry);
 
   const waiting: Waiting[] = [];
   for (const member of pool.waiting.sort(compareMembers)) {

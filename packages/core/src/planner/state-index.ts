@@ -1,4 +1,4 @@
-import type { DetachReason, InstanceView, InterfaceView, PoolState, Tags } from '../model';
+import type { DetachReason, InstanceView, InterfaceView, Keep, PoolState, Tags } from '../model';
 import { compareStrings } from './compare';
 import { InvalidPoolStateError } from './errors';
 import type { ResolvedPlannerOptions } from './options';
@@ -36,8 +36,8 @@ export interface PoolBook {
   /** `available` interfaces, unattached. */
   readonly free: PoolInterface[];
   runningMembers: number;
-  /** Per running member, the pool interface it keeps (the lowest device index, then card, then id). */
-  readonly held: Map<string, InterfaceView>;
+  /** Running members that keep the pool interface they hold. */
+  readonly keep: Keep[];
   /** Further pool interfaces held by a member that already keeps one. */
   readonly extraHeld: { readonly view: InterfaceView; readonly instanceId: string }[];
   /** Running members holding no interface of the pool. */
@@ -45,6 +45,14 @@ export interface PoolBook {
   readonly releases: Release[];
   /** Per placement key, interfaces attaching or detaching that nobody holds yet. */
   readonly transitions: Map<string, number>;
+}
+
+interface InstanceRecord {
+  readonly view: InstanceView;
+  /** The book of the instance's pool, when it carries the pool tag. */
+  readonly book: PoolBook | undefined;
+  /** The pool interface a running member keeps (the lowest device index, then card, then id). */
+  held: InterfaceView | undefined;
 }
 
 /** A slot an interface occupies on an instance, as seen from either side. */
@@ -119,7 +127,7 @@ function book(books: Map<string, PoolBook>, name: string): PoolBook {
       interfaces: 0,
       free: [],
       runningMembers: 0,
-      held: new Map(),
+      keep: [],
       extraHeld: [],
       waiting: [],
       releases: [],
@@ -156,20 +164,32 @@ export function indexState(state: PoolState, options: ResolvedPlannerOptions): I
   if (!Array.isArray(state.interfaces)) {
     throw new InvalidPoolStateError('state.interfaces must be an array', 'state', 'interfaces');
   }
-  const { byId: instances, list: instanceList } = uniqueById(
-    state.instances,
-    (i) => i.instanceId,
-    'instance',
-  );
   const interfaceList = uniqueById(state.interfaces, (i) => i.networkInterfaceId, 'interface').list;
   const books = new Map<string, PoolBook>();
   const { poolTagKey } = options;
 
-  for (const view of instanceList) {
+  // One record per instance carries its pool and the pool interface it keeps, so the passes below look
+  // each instance up once instead of keeping per-pool maps.
+  const records = new Map<string, InstanceRecord>();
+  const recordList: InstanceRecord[] = [];
+  for (const view of state.instances) {
+    const id = view.instanceId;
+    if (typeof id !== 'string' || id.length === 0) {
+      throw new InvalidPoolStateError('every instance needs a non-empty id', String(id), 'id');
+    }
+    const seen = records.get(id);
+    if (seen !== undefined) {
+      if (seen.view !== view && !deepEqual(seen.view, view)) {
+        throw new InvalidPoolStateError(`instance ${id} is described twice, differently`, id, 'id');
+      }
+      continue;
+    }
     const pool = tagValue(view.tags, poolTagKey);
-    if (pool === undefined) continue;
-    const poolBook = book(books, pool);
-    if (view.state === 'running') poolBook.runningMembers += 1;
+    const poolBook = pool === undefined ? undefined : book(books, pool);
+    const record: InstanceRecord = { view, book: poolBook, held: undefined };
+    records.set(id, record);
+    recordList.push(record);
+    if (poolBook !== undefined && view.state === 'running') poolBook.runningMembers += 1;
   }
 
   const makeInterface = (view: InterfaceView, pool: string): PoolInterface => ({
@@ -204,14 +224,15 @@ export function indexState(state: PoolState, options: ResolvedPlannerOptions): I
       continue;
     }
     const holderId = attachment.instanceId;
-    const holder = instances.get(holderId);
-    if (holder?.state === 'running' && tagValue(holder.tags, poolTagKey) === pool) {
-      const current = poolBook.held.get(holderId);
+    const record = records.get(holderId);
+    const holder = record?.view;
+    if (record !== undefined && record.book === poolBook && holder?.state === 'running') {
+      const current = record.held;
       if (current === undefined) {
-        poolBook.held.set(holderId, view);
+        record.held = view;
       } else {
         const keepCurrent = compareHeld(current, view) <= 0;
-        poolBook.held.set(holderId, keepCurrent ? current : view);
+        record.held = keepCurrent ? current : view;
         poolBook.extraHeld.push({ view: keepCurrent ? view : current, instanceId: holderId });
       }
       continue;
@@ -250,12 +271,16 @@ export function indexState(state: PoolState, options: ResolvedPlannerOptions): I
   }
 
   const slotsByInstance = new Map<string, Map<string, OccupiedSlot>>();
-  for (const view of instanceList) {
-    if (view.state !== 'running') continue;
-    const pool = tagValue(view.tags, poolTagKey);
-    if (pool === undefined) continue;
-    const poolBook = books.get(pool)!;
-    if (poolBook.held.has(view.instanceId)) continue;
+  for (const { view, book: poolBook, held } of recordList) {
+    if (poolBook === undefined || view.state !== 'running') continue;
+    if (held !== undefined) {
+      poolBook.keep.push({
+        pool: poolBook.name,
+        instanceId: view.instanceId,
+        networkInterfaceId: held.networkInterfaceId,
+      });
+      continue;
+    }
     const launchMs = Date.parse(view.launchTime);
     if (Number.isNaN(launchMs)) {
       throw new InvalidPoolStateError(
