@@ -83,7 +83,7 @@ describe('the handler configured from the environment, on the simulator', () => 
     const attaches = times('AttachNetworkInterface');
     const completions = times('CompleteLifecycleAction');
     expect(attaches).toHaveLength(2);
-    completions.forEach((at, n) => expect(at).toBeGreaterThanOrEqual(attaches[n]!));
+    for (const [n, at] of completions.entries()) expect(at).toBeGreaterThanOrEqual(attaches[n]!);
     expect(current.world.invariants()).toEqual([]);
     expect(failures).toEqual([]);
   }, 30_000);
