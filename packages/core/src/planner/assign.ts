@@ -8,9 +8,9 @@ import type {
 } from '../model';
 import { CandidateQueue } from './candidate-queue';
 import { compareStrings } from './compare';
-import { InstanceSlots, isRejection, type SlotRejection } from './instance-slots';
+import { InstanceSlots, isRejection, type SlotFit, type SlotRejection } from './instance-slots';
 import type { ResolvedPlannerOptions } from './options';
-import type { IndexedState, PoolBook, PoolInterface, Waiting as WaitingMember } from './state-index';
+import type { IndexedState, PoolBook, PoolInterface, Waiting } from './state-index';
 
 export interface PoolAssignment {
   readonly attaches: AttachAction[];
@@ -18,14 +18,15 @@ export interface PoolAssignment {
   readonly unsatisfied: Unsatisfied[];
 }
 
-interface Waiting {
+/** A waiting member, with where it may draw from and its device slots. */
+interface Demand {
   readonly view: InstanceView;
   readonly placementKey: string;
   readonly slots: InstanceSlots;
   served: boolean;
 }
 
-function compareMembers(a: WaitingMember, b: WaitingMember): number {
+function compareMembers(a: Waiting, b: Waiting): number {
   return a.launchMs - b.launchMs || compareStrings(a.view.instanceId, b.view.instanceId);
 }
 
@@ -61,7 +62,6 @@ export function assignPool(
   options: ResolvedPlannerOptions,
 ): PoolAssignment {
   const attaches: AttachAction[] = [];
-  const keep: Keep[] = [];
   const unsatisfied: Unsatisfied[] = [];
   const placementLabel = options.placement === 'subnet' ? 'subnet' : 'availability zone';
   const taken = new Set<string>();
@@ -70,11 +70,11 @@ export function assignPool(
   const handoverQueues = queuesByPlacement(releasedInterfaces, taken);
   const transitionsLeft = new Map(pool.transitions);
 
-  const attach = (waiting: Waiting, iface: PoolInterface, deviceIndex: number, after: string | undefined) => {
+  const attach = (demand: Demand, iface: PoolInterface, deviceIndex: number, after: string | undefined) => {
     const networkInterfaceId = iface.view.networkInterfaceId;
-    const instanceId = waiting.view.instanceId;
+    const instanceId = demand.view.instanceId;
     taken.add(networkInterfaceId);
-    waiting.served = true;
+    demand.served = true;
     attaches.push({
       kind: 'attach',
       id: `attach:${networkInterfaceId}:${instanceId}`,
@@ -89,9 +89,7 @@ export function assignPool(
   const report = (instanceId: string, reason: UnsatisfiedReason, detail: string) =>
     unsatisfied.push({ pool: pool.name, instanceId, reason, detail });
 
-  for (const entry of pool.keep) keep.push(entry);
-
-  const waiting: Waiting[] = [];
+  const demands: Demand[] = [];
   for (const member of pool.waiting.sort(compareMembers)) {
     const { view } = member;
     const slots = new InstanceSlots(
@@ -109,7 +107,7 @@ export function assignPool(
       continue;
     }
     const placementKey = options.placement === 'subnet' ? view.subnetId : view.availabilityZone;
-    waiting.push({ view, placementKey, slots, served: false });
+    demands.push({ view, placementKey, slots, served: false });
   }
 
   // First pass: give back the interface an instance held before it stopped, so its address stays put.
@@ -121,7 +119,7 @@ export function assignPool(
     else list.push(iface);
   }
   if (affinity.size > 0) {
-    for (const w of waiting) {
+    for (const w of demands) {
       const candidates = affinity.get(w.view.instanceId);
       if (candidates === undefined) continue;
       candidates.sort((a, b) => compareStrings(a.view.networkInterfaceId, b.view.networkInterfaceId));
@@ -136,27 +134,31 @@ export function assignPool(
   }
 
   // Second pass: free interfaces in id order, then hand-overs; the supply reasons are settled at the end.
-  const short: Waiting[] = [];
-  for (const w of waiting) {
+  const short: Demand[] = [];
+  for (const w of demands) {
     if (w.served) continue;
     let rejection: SlotRejection | undefined;
+    let accepted: SlotFit | undefined;
+    // The queue asks once per fixed index; the fit it accepts last is the one of the interface it returns.
     const fits = (handover: boolean) => (fixedIndex: number | undefined) => {
       const fit = w.slots.fit(fixedIndex, handover);
-      if (!isRejection(fit)) return true;
+      if (!isRejection(fit)) {
+        accepted = fit;
+        return true;
+      }
       rejection ??= fit;
       return false;
     };
     const free = freeQueues.get(w.placementKey)?.take(fits(false));
-    if (free !== undefined) {
-      const fit = w.slots.fit(free.fixedIndex, false);
-      if (!isRejection(fit)) attach(w, free, fit.deviceIndex, fit.after);
+    if (free !== undefined && accepted !== undefined) {
+      attach(w, free, accepted.deviceIndex, accepted.after);
       continue;
     }
+    accepted = undefined;
     const handedOver = handoverQueues.get(w.placementKey)?.take(fits(true));
-    if (handedOver !== undefined) {
-      const fit = w.slots.fit(handedOver.fixedIndex, true);
+    if (handedOver !== undefined && accepted !== undefined) {
       const detach = detachByInterface.get(handedOver.view.networkInterfaceId)!;
-      if (!isRejection(fit)) attach(w, handedOver, fit.deviceIndex, fit.after ?? detach.id);
+      attach(w, handedOver, accepted.deviceIndex, accepted.after ?? detach.id);
       continue;
     }
     const instanceId = w.view.instanceId;
@@ -205,5 +207,5 @@ export function assignPool(
       }
     }
   }
-  return { attaches, keep, unsatisfied };
+  return { attaches, keep: pool.keep, unsatisfied };
 }
