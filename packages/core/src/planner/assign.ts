@@ -138,27 +138,29 @@ export function assignPool(
   for (const w of demands) {
     if (w.served) continue;
     let rejection: SlotRejection | undefined;
-    let accepted: SlotFit | undefined;
-    // The queue asks once per fixed index; the fit it accepts last is the one of the interface it returns.
-    const fits = (handover: boolean) => (fixedIndex: number | undefined) => {
-      const fit = w.slots.fit(fixedIndex, handover);
-      if (!isRejection(fit)) {
-        accepted = fit;
-        return true;
-      }
-      rejection ??= fit;
-      return false;
+    // The queue asks once per fixed index and returns the interface whose fit it accepted last.
+    const takeFrom = (queue: CandidateQueue | undefined, handover: boolean) => {
+      const accepted: { fit?: SlotFit } = {};
+      const iface = queue?.take((fixedIndex) => {
+        const fit = w.slots.fit(fixedIndex, handover);
+        if (!isRejection(fit)) {
+          accepted.fit = fit;
+          return true;
+        }
+        rejection ??= fit;
+        return false;
+      });
+      return iface === undefined || accepted.fit === undefined ? undefined : { iface, fit: accepted.fit };
     };
-    const free = freeQueues.get(w.placementKey)?.take(fits(false));
-    if (free !== undefined && accepted !== undefined) {
-      attach(w, free, accepted.deviceIndex, accepted.after);
+    const free = takeFrom(freeQueues.get(w.placementKey), false);
+    if (free !== undefined) {
+      attach(w, free.iface, free.fit.deviceIndex, free.fit.after);
       continue;
     }
-    accepted = undefined;
-    const handedOver = handoverQueues.get(w.placementKey)?.take(fits(true));
-    if (handedOver !== undefined && accepted !== undefined) {
-      const detach = detachByInterface.get(handedOver.view.networkInterfaceId)!;
-      attach(w, handedOver, accepted.deviceIndex, accepted.after ?? detach.id);
+    const handedOver = takeFrom(handoverQueues.get(w.placementKey), true);
+    if (handedOver !== undefined) {
+      const detach = detachByInterface.get(handedOver.iface.view.networkInterfaceId)!;
+      attach(w, handedOver.iface, handedOver.fit.deviceIndex, handedOver.fit.after ?? detach.id);
       continue;
     }
     const instanceId = w.view.instanceId;
