@@ -11,17 +11,21 @@ import {
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AutoScalingModel } from '../../src/autoscaling';
 import type { EventBridgeEvent } from '../../src/contracts';
 import {
   type AutoScalingHarness,
+  FakeFleet,
   QUEUE_ARN,
+  RecordingEvents,
+  RecordingQueues,
   ROLE_ARN,
   startAutoScalingHarness,
   waitFor,
 } from '../helpers/autoscaling-harness';
 
-const LAUNCHING = 'autoscaling:EC2_INSTANCE_LAUNCHING';
+const LAUNCHING = 'autoscaling:EC2_INSTANCE_LAUNCHING' as const;
 const TERMINATING = 'autoscaling:EC2_INSTANCE_TERMINATING';
 
 /** The documented EventBridge lifecycle event (aws-facts §4.3), used for its keys and value types. */
@@ -320,35 +324,51 @@ describe('AutoScalingModel lifecycle hooks over the awsQuery wire', () => {
     expect(await lifecycleState(h, instanceId)).toBe('Pending:Wait');
   });
 
-  it('caps heartbeats at the global timeout of 100 × HeartbeatTimeout', async () => {
-    await h.close();
-    // 30 s heartbeat = 30 ms, global timeout 3000 s = 3 s; heartbeats every 5 ms.
-    h = await startAutoScalingHarness({ timeScale: 1 });
-    const event = await launchWithHook(h, { HeartbeatTimeout: 30, DefaultResult: 'CONTINUE' });
-    const ref = {
-      groupName: 'web',
-      hookName: 'attach-eni',
-      token: String(event.detail.LifecycleActionToken),
-    };
-    let clamped = false;
+  it('caps heartbeats at the global timeout of 100 × HeartbeatTimeout', () => {
+    // Driven on fake timers so the heartbeats cannot fall behind a loaded machine: 1 simulated s = 1 ms,
+    // a 30 s heartbeat timeout is 30 ms and the global timeout (3000 s) is 3 s.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const fleet = new FakeFleet({ 'subnet-a': 'us-east-1a' }, 5);
+      const events = new RecordingEvents();
+      const model = new AutoScalingModel({
+        fleet,
+        events,
+        queues: new RecordingQueues(new Set()),
+        timeScale: 1,
+        throttle: false,
+      });
+      model.createGroup({
+        name: 'web',
+        minSize: 1,
+        maxSize: 1,
+        subnetIds: ['subnet-a'],
+        lifecycleHooks: [
+          { name: 'attach-eni', transition: LAUNCHING, heartbeatTimeout: 30, defaultResult: 'CONTINUE' },
+        ],
+      });
+      const [action] = model.activeActions();
+      expect(action).toBeDefined();
+      const ref = { groupName: 'web', hookName: 'attach-eni', token: action!.token };
+      expect(action!.globalTimeoutAt.getTime() - Date.now()).toBe(3000);
 
-    await waitFor(
-      () => {
-        try {
-          h.model.recordHeartbeat(ref);
-        } catch {
-          return true;
-        }
-        const [action] = h.model.activeActions();
-        clamped ||= action?.timeoutAt.getTime() === action?.globalTimeoutAt.getTime();
-        return false;
-      },
-      'the action to end despite heartbeats',
-      6000,
-    );
+      let clamped = false;
+      for (let elapsed = 0; elapsed < 3000; elapsed += 10) {
+        model.recordHeartbeat(ref);
+        const [current] = model.activeActions();
+        clamped ||= current?.timeoutAt.getTime() === current?.globalTimeoutAt.getTime();
+        vi.advanceTimersByTime(10);
+      }
+      vi.advanceTimersByTime(30);
 
-    expect(clamped).toBe(true);
-    expect(h.model.completions[0]).toMatchObject({ how: 'timeout', result: 'CONTINUE' });
+      expect(clamped).toBe(true);
+      expect(() => model.recordHeartbeat(ref)).toThrow(/No active Lifecycle Action found/);
+      expect(model.completions[0]).toMatchObject({ how: 'timeout', result: 'CONTINUE' });
+      model.close();
+      fleet.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('sends autoscaling:TEST_NOTIFICATION to a new notification target, then each action as raw JSON', async () => {
