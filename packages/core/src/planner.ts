@@ -28,9 +28,12 @@ export { InvalidPoolStateError } from './planner/errors';
  * - members without one are served oldest launch first, from `available` interfaces of their subnet (or
  *   zone) in id order, preferring the interface whose last-instance tag names them; failing that, an
  *   interface this plan releases there is handed over (`after` names the detach to wait for);
+ * - the device index is the lowest free one (>= 1) on `networkCardIndex`, unless the interface's
+ *   device-index tag or `deviceIndex: { mode: 'fixed' }` fixes it (the tag wins); an attach that would
+ *   wait for two detaches (its hand-over and one freeing its slot) is deferred to the next round;
  * - interfaces attaching or detaching are left alone; instances without the pool tag get nothing, and
  *   interfaces without it are never touched;
- * - whoever cannot be served is listed in `unsatisfied` with a reason and a detail.
+ * - whoever cannot be served is listed in `unsatisfied` with a reason and a detail; `pools` sums it up.
  *
  * @throws ConfigurationError when an option is invalid.
  * @throws InvalidPoolStateError when the state describes one id twice, differently, or a running member's

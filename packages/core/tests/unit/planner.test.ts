@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../src/errors';
+import { ConfigurationError, EniPoolError } from '../../src/errors';
 import type { InstanceStateName, Plan, PlannerOptions, PoolState } from '../../src/model';
 import { InvalidPoolStateError, planAssignments } from '../../src/planner';
 import { applyPlanToState, eni, instance, poolState } from '../helpers/state-factory';
@@ -713,6 +713,7 @@ describe('planAssignments', () => {
           interfaces: [],
         });
       expect(attempt).toThrow(InvalidPoolStateError);
+      expect(attempt).toThrow(EniPoolError);
       expect(attempt).toThrow(expect.objectContaining({ resourceId: 'i-1', field: 'id' }));
     });
 
