@@ -493,6 +493,31 @@ describe('planAssignments', () => {
       expect(result.actions).toMatchObject([{ networkInterfaceId: 'eni-3', deviceIndex: 2 }]);
     });
 
+    it('hands out interfaces of several fixed indices in id order, each to an instance where it fits', () => {
+      const usesIndex1 = [
+        { networkInterfaceId: 'eni-x', deviceIndex: 1, networkCardIndex: 0, status: 'attached' as const },
+      ];
+      const result = plan(
+        poolState(
+          [
+            instance({ id: 'i-1', launchedAt: 1, attachments: usesIndex1 }),
+            instance({ id: 'i-2', launchedAt: 2 }),
+            instance({ id: 'i-3', launchedAt: 3, attachments: usesIndex1 }),
+          ],
+          [
+            eni({ id: 'eni-1', deviceIndexTag: '1' }),
+            eni({ id: 'eni-2', deviceIndexTag: '2' }),
+            eni({ id: 'eni-3', deviceIndexTag: '1' }),
+          ],
+        ),
+      );
+      expect(result.actions).toMatchObject([
+        { instanceId: 'i-1', networkInterfaceId: 'eni-2', deviceIndex: 2 },
+        { instanceId: 'i-2', networkInterfaceId: 'eni-1', deviceIndex: 1 },
+      ]);
+      expect(reasons(result)).toEqual(['i-3:device-index-taken']);
+    });
+
     it('reports attachment-limit when the instance already holds as many interfaces as its type allows', () => {
       const result = plan(
         poolState(
