@@ -9,8 +9,16 @@ export interface BundleSizes {
   readonly zip: number;
 }
 
-/** Builds `dist-lambda/` (bundle, source map, zip, local-code template) and returns what it wrote. */
-export function packageLambda(options?: { readonly quiet?: boolean }): Promise<{
+/**
+ * Builds the bundle, its source map, the zip and the local-code template into `outDir` (emptied first)
+ * and returns what it wrote.
+ */
+export function packageLambda(options?: {
+  /** No summary line on stdout. @defaultValue `false` */
+  readonly quiet?: boolean;
+  /** @defaultValue `dist-lambda/` in the package */
+  readonly outDir?: string;
+}): Promise<{
   readonly outDir: string;
   readonly sizes: BundleSizes;
   readonly metafile: Metafile;

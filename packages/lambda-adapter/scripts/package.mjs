@@ -14,11 +14,11 @@ import { createZip } from './zip.mjs';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const packagesDir = resolve(packageDir, '..');
-const outDir = resolve(packageDir, 'dist-lambda');
+const defaultOutDir = resolve(packageDir, 'dist-lambda');
 
 const workspaceSource = (name) => resolve(packagesDir, name, 'src/index.ts');
 
-export async function packageLambda({ quiet = false } = {}) {
+export async function packageLambda({ quiet = false, outDir = defaultOutDir } = {}) {
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const result = await build({

@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, inflateRawSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageLambda } from '../../scripts/package.mjs';
 import { createZip } from '../../scripts/zip.mjs';
 
@@ -63,8 +64,13 @@ describe('packageLambda', () => {
   let outDir: string;
   let sizes: { raw: number; gzip: number; zip: number };
   beforeAll(async () => {
-    ({ outDir, sizes } = await packageLambda({ quiet: true }));
+    // A directory of its own, so a test run never clobbers a dist-lambda/ about to be deployed.
+    ({ outDir, sizes } = await packageLambda({
+      quiet: true,
+      outDir: mkdtempSync(join(tmpdir(), 'eni-pool-lambda-')),
+    }));
   }, 60_000);
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
   it('builds a bundle that starts on Node and answers both event shapes without AWS', () => {
     const [entry] = readZip(readFileSync(join(outDir, 'eni-pool-lambda.zip')));
