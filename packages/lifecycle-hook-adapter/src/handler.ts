@@ -1,6 +1,8 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import {
+  AwsCallError,
+  classifyAwsError,
   createSdkEc2Port,
   defaultLogger,
   type Ec2Port,
@@ -14,7 +16,7 @@ import {
 } from '@eni-pool/core';
 import { EventEmitter } from 'eventemitter3';
 import { LifecycleActions } from './auto-scaling';
-import { findInstance, poolInterfacesOf } from './ec2-views';
+import { findInstance, poolInterfacesOf, runningPoolMembers } from './ec2-views';
 import { LifecycleHandlingAbortedError } from './errors';
 import type { LifecycleActionRef, LifecycleHookEvents } from './events';
 import {
@@ -90,6 +92,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
   private readonly sleep: Sleep;
   private readonly now: () => number;
   private readonly random: () => number;
+  private detectTerminating: boolean;
 
   constructor(options: LifecycleHookHandlerOptions = {}) {
     super();
@@ -98,6 +101,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
     this.sleep = options.sleep ?? realSleep;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.detectTerminating = this.settings.detectTerminating;
 
     const ec2Source = options.ec2 ?? options.manager?.options.ec2 ?? new EC2Client({});
     this.ec2 = isEc2Port(ec2Source) ? ec2Source : createSdkEc2Port(ec2Source);
@@ -243,6 +247,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
         let attached = held.find((eni) => eni.attachment?.status === 'attached');
         // An attach already in flight settles by itself; re-planning now would only see it in transition.
         if (!attached && !held.some((eni) => eni.attachment?.status === 'attaching')) {
+          await this.markTerminatingMembers(run, pool);
           const result = await this.reconciler.reconcile(pool, run.work.signal);
           run.reconciles++;
           run.unsatisfied = result.unsatisfied.find((entry) => entry.instanceId === action.instanceId);
@@ -271,6 +276,44 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
         this.noteError(run, 'reconciling the pool failed', error);
       }
       if (!(await this.pause(run, backoff))) return this.launchExhausted(run);
+    }
+  }
+
+  /**
+   * With `detectTerminating`: adds the running members of the pool that Auto Scaling is terminating to
+   * the releasing set, before a reconcile — those still holding an interface, and those that already gave
+   * theirs back and would otherwise, being older, be served first. Best effort: a failure here never keeps
+   * the action from reconciling.
+   */
+  private async markTerminatingMembers(run: Run, pool: string): Promise<void> {
+    if (!this.detectTerminating) return;
+    let terminating: string[];
+    try {
+      const releasing = this.reconciler.releasingInstances();
+      const others = (
+        await runningPoolMembers(this.ec2, this.settings.poolTagKey, pool, this.retryContext(run))
+      ).filter((id) => id !== run.action.instanceId && !releasing.has(id));
+      if (others.length === 0) return;
+      terminating = await this.actions.terminating(others, run.work.signal);
+    } catch (error) {
+      if (endsRun(error)) throw error;
+      // Throttling that outlasted the retries is transient; only a refusal (AccessDenied) turns this off.
+      if (!(error instanceof AwsCallError) && classifyAwsError(error) === 'client') {
+        this.detectTerminating = false;
+        this.logger.warn('cannot read Auto Scaling lifecycle states; detectTerminating is now off', {
+          error: describeError(error),
+        });
+      } else {
+        this.noteError(run, 'looking for terminating holders failed', error);
+      }
+      return;
+    }
+    for (const instanceId of terminating) {
+      this.logger.info('releasing the interface of a terminating instance for a launch', {
+        ...refOf(run.action),
+        terminating: instanceId,
+      });
+      this.reconciler.markReleasing(instanceId);
     }
   }
 
@@ -334,6 +377,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
           const pools = new Set(attachedNow.map((eni) => eni.tags[this.settings.poolTagKey] ?? ''));
           for (const pool of pools) {
             if (pool === '') continue;
+            await this.markTerminatingMembers(run, pool);
             await this.reconciler.reconcile(pool, run.work.signal);
             run.reconciles++;
           }
@@ -380,6 +424,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
     // that was still waiting because the interface was in transition when that plan was made.
     if (run.pool) {
       try {
+        await this.markTerminatingMembers(run, run.pool);
         await this.reconciler.reconcile(run.pool, run.work.signal);
         run.reconciles++;
       } catch (error) {

@@ -82,6 +82,15 @@ export interface LifecycleHookHandlerOptions {
   /** Whether an instance launched into the warm pool gets an interface. @defaultValue `'skip'` */
   readonly warmPool?: WarmPoolMode;
   /**
+   * Before each reconcile, ask Auto Scaling (`DescribeAutoScalingInstances`, 50 instances a call) which
+   * running members of the pool it is terminating, and treat them as releasing too. This matters when
+   * lifecycle actions are handled by different workers (several Lambda containers): without it, a
+   * worker that does not know about another worker's release gives the freed interface back, oldest
+   * instance first, to the terminating instance. Needs `autoscaling:DescribeAutoScalingInstances`; the
+   * first `AccessDenied` turns it off for the handler's lifetime (with a warning). @defaultValue `true`
+   */
+  readonly detectTerminating?: boolean;
+  /**
    * How long an instance released by a terminate action stays excluded from this handler's reconciles, so
    * that a concurrent reconcile does not hand its interface back before it shuts down.
    * @defaultValue `600000`
@@ -108,6 +117,7 @@ export interface ResolvedSettings {
   readonly resultOnFailure: LifecycleActionResult;
   readonly warmPool: WarmPoolMode;
   readonly releasingTtlMs: number;
+  readonly detectTerminating: boolean;
 }
 
 /** Longest `HeartbeatTimeout` Auto Scaling accepts (7200 s). */
@@ -117,6 +127,14 @@ function positiveInteger(value: number | undefined, fallback: number, setting: s
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value <= 0) {
     throw new ConfigurationError(`${setting} must be a positive integer, got ${String(value)}`, setting);
+  }
+  return value;
+}
+
+function flag(value: boolean | undefined, fallback: boolean, setting: string): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new ConfigurationError(`${setting} must be true or false, got ${String(value)}`, setting);
   }
   return value;
 }
@@ -217,5 +235,6 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
     resultOnFailure: oneOf(options.resultOnFailure, ['ABANDON', 'CONTINUE'], 'ABANDON', 'resultOnFailure'),
     warmPool: oneOf(options.warmPool, ['skip', 'attach'], 'skip', 'warmPool'),
     releasingTtlMs: positiveInteger(options.releasingTtlMs, 600_000, 'releasingTtlMs'),
+    detectTerminating: flag(options.detectTerminating, true, 'detectTerminating'),
   };
 }

@@ -243,6 +243,9 @@ export class FakeEc2 implements Ec2Port {
     const byTag = this.matchTags(instance.tags, filter);
     if (byTag !== undefined) return byTag;
     if (filter.name === 'instance-id') return filter.values.includes(instance.instanceId);
+    if (filter.name === 'subnet-id') return filter.values.includes(instance.subnetId);
+    if (filter.name === 'availability-zone') return filter.values.includes(instance.availabilityZone);
+    if (filter.name === 'instance-state-name') return filter.values.includes(instance.state);
     throw new Error(`fake EC2 does not know the instance filter ${filter.name}`);
   }
 

@@ -114,10 +114,30 @@ export class SimHarness {
     return harness;
   }
 
-  /** Hands one message body to the handler, recording the outcome or the error. */
-  async deliver(body: unknown): Promise<void> {
+  /** Another handler on its own SDK clients, like a second Lambda container. */
+  createWorker(options: LifecycleHookHandlerOptions = {}): LifecycleHookHandler {
+    const config = this.sim.clientConfig();
+    return createLifecycleHookHandler({
+      ...FAST_HANDLER,
+      ec2: new EC2Client(config),
+      autoScaling: new AutoScalingClient(config),
+      ...options,
+    });
+  }
+
+  /** Delivers the lifecycle events of one transition (`launch` or `terminate`) to `worker`. */
+  route(kind: 'launch' | 'terminate', worker: LifecycleHookHandler): void {
+    const detailType =
+      kind === 'launch' ? 'EC2 Instance-launch Lifecycle Action' : 'EC2 Instance-terminate Lifecycle Action';
+    this.sim.events.subscribe({ source: ['aws.autoscaling'], 'detail-type': [detailType] }, (event) =>
+      this.deliver(event, worker),
+    );
+  }
+
+  /** Hands one message body to a handler, recording the outcome or the error. */
+  async deliver(body: unknown, worker: LifecycleHookHandler = this.handler): Promise<void> {
     try {
-      this.outcomes.push(await this.handler.handleMessage(body));
+      this.outcomes.push(await worker.handleMessage(body));
     } catch (error) {
       this.handlerErrors.push(error);
       throw error;

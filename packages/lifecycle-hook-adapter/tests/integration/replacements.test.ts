@@ -104,4 +104,39 @@ describe('lifecycle hooks on the simulator: replacements', () => {
       networkInterfaceIds: [held!.networkInterfaceId],
     });
   }, 30_000);
+
+  it('never gives a released interface back to a terminating instance when launches and terminations run on different workers', async () => {
+    harness = await SimHarness.start({ subnets: 2, perSubnet: 1, subscribe: false });
+    const h = harness;
+    h.route('launch', h.createWorker({ detectTerminating: true }));
+    h.route('terminate', h.createWorker({ detectTerminating: true }));
+    h.createGroup({ desiredCapacity: 2 });
+    await h.settled(2);
+
+    const leftAt = new Map<string, number>();
+    for (let round = 0; round < 6; round++) {
+      for (const instanceId of h.inService()) {
+        leftAt.set(instanceId, Date.now());
+        h.sim.autoscaling.terminateInstanceInGroup(instanceId, false);
+      }
+      await h.settled(2);
+    }
+
+    const launches = h.completions().filter((c) => c.transition === 'autoscaling:EC2_INSTANCE_LAUNCHING');
+    expect(launches).toHaveLength(14);
+    expect(
+      launches.every(
+        (c) => c.result === 'CONTINUE' && c.poolAttachments.some((a) => a.status === 'attached'),
+      ),
+    ).toBe(true);
+    const attachesToLeaving = h.sim.calls.log.filter(
+      (call) =>
+        call.action === 'AttachNetworkInterface' &&
+        [...leftAt].some(
+          ([instanceId, at]) => call.at >= at && call.params.includes(`InstanceId=${instanceId}`),
+        ),
+    );
+    expect(attachesToLeaving).toEqual([]);
+    expect(h.handlerErrors).toEqual([]);
+  }, 30_000);
 });

@@ -1,6 +1,7 @@
 import {
   AutoScalingClient,
   CompleteLifecycleActionCommand,
+  DescribeAutoScalingInstancesCommand,
   RecordLifecycleActionHeartbeatCommand,
 } from '@aws-sdk/client-auto-scaling';
 import {
@@ -65,6 +66,7 @@ beforeEach(() => {
   asMock.reset();
   asMock.on(CompleteLifecycleActionCommand).resolves({});
   asMock.on(RecordLifecycleActionHeartbeatCommand).resolves({});
+  asMock.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [] });
   ec2 = new FakeEc2(5);
 });
 
@@ -101,6 +103,7 @@ describe('createLifecycleHookHandler options', () => {
     ],
     [{ poll: { multiplier: 0.5 } }, 'poll.multiplier must be a number >= 1, got 0.5'],
     [{ retry: { maxAttempts: 0 } }, 'retry.maxAttempts must be a positive integer, got 0'],
+    [{ detectTerminating: 'yes' as never }, 'detectTerminating must be true or false, got yes'],
   ] as [LifecycleHookHandlerOptions, string][])('rejects %o with a clear message', (options, message) => {
     expect(() => handlerFor(options)).toThrow(ConfigurationError);
     expect(() => handlerFor(options)).toThrow(message);
@@ -132,6 +135,7 @@ describe('createLifecycleHookHandler options', () => {
       heartbeatIntervalMs: 60_000,
       resultOnFailure: 'ABANDON',
       warmPool: 'skip',
+      detectTerminating: true,
     });
   });
 });
@@ -380,6 +384,96 @@ describe('LifecycleHookHandler terminate', () => {
       networkInterfaceIds: [],
     });
     expect(incomplete).toEqual([expect.objectContaining({ networkInterfaceIds: [eni] })]);
+  });
+});
+
+describe('LifecycleHookHandler detectTerminating', () => {
+  function terminatingInAutoScaling(...instanceIds: string[]) {
+    asMock.on(DescribeAutoScalingInstancesCommand).resolves({
+      AutoScalingInstances: instanceIds.map((InstanceId) => ({
+        InstanceId,
+        AutoScalingGroupName: 'web-asg',
+        AvailabilityZone: 'us-east-1a',
+        LifecycleState: 'Terminating:Wait',
+        HealthStatus: 'HEALTHY',
+        ProtectedFromScaleIn: false,
+      })),
+    });
+  }
+
+  it("takes a terminating predecessor's interface during the launch, without its terminate action", async () => {
+    const predecessor = ec2.addInstance({ pool: 'web' });
+    const eni = ec2.addInterface({ pool: 'web', attachedTo: predecessor });
+    const successor = ec2.addInstance({ pool: 'web' });
+    terminatingInAutoScaling(predecessor);
+
+    const outcome = await handlerFor({ detectTerminating: true }).handle(launchAction(successor));
+
+    expect(outcome).toMatchObject({
+      result: 'CONTINUE',
+      reason: 'interface-attached',
+      networkInterfaceIds: [eni],
+    });
+    expect(asMock.commandCalls(DescribeAutoScalingInstancesCommand)[0]?.args[0].input).toMatchObject({
+      InstanceIds: [predecessor],
+    });
+    expect(ec2.attachmentOf(predecessor)).toBeUndefined();
+  });
+
+  it('keeps a terminating predecessor that already let go from taking the interface back', async () => {
+    const predecessor = ec2.addInstance({ pool: 'web' });
+    const eni = ec2.addInterface({ pool: 'web' });
+    const successor = ec2.addInstance({ pool: 'web' });
+    terminatingInAutoScaling(predecessor);
+
+    const outcome = await handlerFor({ detectTerminating: true }).handle(launchAction(successor));
+
+    expect(outcome).toMatchObject({ reason: 'interface-attached', networkInterfaceIds: [eni] });
+    expect(ec2.calls.filter((call) => call.operation === 'AttachNetworkInterface')).toEqual([
+      expect.objectContaining({ input: expect.objectContaining({ instanceId: successor }) }),
+    ]);
+  });
+
+  it('leaves an in-service holder alone', async () => {
+    const holder = ec2.addInstance({ pool: 'web' });
+    ec2.addInterface({ pool: 'web', attachedTo: holder });
+    const extra = ec2.addInstance({ pool: 'web' });
+    terminatingInAutoScaling();
+
+    const outcome = await handlerFor({ detectTerminating: true, launchBudgetMs: 60 }).handle(
+      launchAction(extra),
+    );
+
+    expect(outcome).toMatchObject({ result: 'ABANDON', unsatisfied: { reason: 'pool-exhausted' } });
+    expect(ec2.calls.some((call) => call.operation === 'DetachNetworkInterface')).toBe(false);
+  });
+
+  it('turns itself off when Auto Scaling refuses the describe', async () => {
+    const holder = ec2.addInstance({ pool: 'web' });
+    ec2.addInterface({ pool: 'web', attachedTo: holder });
+    const extra = ec2.addInstance({ pool: 'web' });
+    asMock.on(DescribeAutoScalingInstancesCommand).rejects(awsError('AccessDenied', 'not authorized'));
+
+    const outcome = await handlerFor({ detectTerminating: true, launchBudgetMs: 100 }).handle(
+      launchAction(extra),
+    );
+
+    expect(outcome).toMatchObject({ result: 'ABANDON', reason: 'budget-exhausted' });
+    expect(asMock.commandCalls(DescribeAutoScalingInstancesCommand)).toHaveLength(1);
+  });
+
+  it('can be turned off', async () => {
+    const predecessor = ec2.addInstance({ pool: 'web' });
+    ec2.addInterface({ pool: 'web', attachedTo: predecessor });
+    const successor = ec2.addInstance({ pool: 'web' });
+    terminatingInAutoScaling(predecessor);
+
+    const outcome = await handlerFor({ detectTerminating: false, launchBudgetMs: 60 }).handle(
+      launchAction(successor),
+    );
+
+    expect(outcome).toMatchObject({ result: 'ABANDON', unsatisfied: { reason: 'pool-exhausted' } });
+    expect(asMock.commandCalls(DescribeAutoScalingInstancesCommand)).toHaveLength(0);
   });
 });
 
