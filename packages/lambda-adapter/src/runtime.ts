@@ -76,6 +76,20 @@ export function resolveRuntime(options: HandlerOptions): HandlerRuntime {
       'deadlineMarginMs',
     );
   }
+  // The SQS path resolves instances to pools itself, so it must read the same tag as the manager plans with.
+  const managerTagKey = (options.manager as { options?: { planner?: { poolTagKey?: string } } } | undefined)
+    ?.options?.planner?.poolTagKey;
+  if (
+    options.poolTagKey !== undefined &&
+    managerTagKey !== undefined &&
+    options.poolTagKey !== managerTagKey
+  ) {
+    throw new ConfigurationError(
+      `poolTagKey '${options.poolTagKey}' differs from the manager's planner.poolTagKey '${managerTagKey}'`,
+      'poolTagKey',
+    );
+  }
+  const poolTagKey = options.poolTagKey ?? managerTagKey ?? DEFAULT_POOL_TAG_KEY;
   const logger = options.logger ?? (options.powertools ? fromPowertools(options.powertools) : defaultLogger);
   let client: EC2Client | undefined;
   // One client per handler, built only when the options bring no EC2 access of their own.
@@ -97,12 +111,12 @@ export function resolveRuntime(options: HandlerOptions): HandlerRuntime {
     new EniPoolManager({
       ec2: sharedEc2(),
       logger,
-      planner: { poolTagKey: options.poolTagKey ?? DEFAULT_POOL_TAG_KEY },
+      planner: { poolTagKey },
     });
   return {
     manager,
     logger,
-    poolTagKey: options.poolTagKey ?? DEFAULT_POOL_TAG_KEY,
+    poolTagKey,
     metrics: options.metrics ?? false,
     lifecycle: options.lifecycle ?? false,
     ec2Port,

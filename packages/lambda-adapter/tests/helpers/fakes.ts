@@ -64,7 +64,7 @@ export class FakeManager implements ManagerLike {
   maxInFlight = 0;
 
   constructor(
-    private readonly options: {
+    private readonly config: {
       /** Instance → pool; instances not listed are not pool members. */
       readonly members?: Readonly<Record<string, string>>;
       readonly fail?: (scope: PoolScope) => Error | undefined;
@@ -76,7 +76,7 @@ export class FakeManager implements ManagerLike {
   async handle(trigger: Trigger, options?: { readonly signal?: AbortSignal }): Promise<HandleResult> {
     this.handled.push(trigger);
     if (trigger.kind !== 'instance-state-change') throw new Error(`unexpected ${trigger.kind}`);
-    const pool = this.options.members?.[trigger.instanceId];
+    const pool = this.config.members?.[trigger.instanceId];
     if (pool === undefined) return { trigger, skipped: `instance ${trigger.instanceId} is not in a pool` };
     return { trigger, reconcile: await this.reconcile({ kind: 'pools', pools: [pool] }, options) };
   }
@@ -86,10 +86,10 @@ export class FakeManager implements ManagerLike {
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      if (this.options.delayMs) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
-      const failure = this.options.fail?.(scope);
+      if (this.config.delayMs) await new Promise((resolve) => setTimeout(resolve, this.config.delayMs));
+      const failure = this.config.fail?.(scope);
       if (failure) throw failure;
-      return this.options.result?.(scope) ?? reconcileResult(scope);
+      return this.config.result?.(scope) ?? reconcileResult(scope);
     } finally {
       this.inFlight -= 1;
     }

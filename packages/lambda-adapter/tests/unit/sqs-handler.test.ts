@@ -283,4 +283,15 @@ describe('createSqsHandler', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(maxInFlight).toBe(5);
   });
+
+  it('reads the pool tag the manager plans with', async () => {
+    const manager = Object.assign(new FakeManager(), { options: { planner: { poolTagKey: 'team-pool' } } });
+    const ec2 = new FakeEc2([instance(A1, { 'team-pool': 'a' })]);
+    await createSqsHandler({ manager, ec2, logger: recordingLogger() })(
+      sqsEvent(sqsRecord(stateChange(A1, 'running'))),
+    );
+    expect(ec2.describes[0]?.filters).toContainEqual({ name: 'tag-key', values: ['team-pool'] });
+    expect(manager.reconciled).toEqual([{ kind: 'pools', pools: ['a'] }]);
+    expect(() => createSqsHandler({ manager, poolTagKey: 'other' })).toThrow(/differs from the manager/);
+  });
 });
