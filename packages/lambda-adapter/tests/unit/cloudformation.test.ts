@@ -125,7 +125,13 @@ describe('cloudformation/eni-pool.yaml', () => {
 
   describe('the SQS-buffered variant', () => {
     it('exists only when UseQueue is true', () => {
-      for (const name of ['EventQueue', 'EventDeadLetterQueue', 'EventQueuePolicy', 'EventQueueMapping']) {
+      for (const name of [
+        'EventQueue',
+        'EventDeadLetterQueue',
+        'EventQueuePolicy',
+        'EventQueueMapping',
+        'PoisonEventsAlarm',
+      ]) {
         expect(resources[name].Condition, name).toBe('Buffered');
       }
       expect(template.Conditions.Buffered).toEqual({ 'Fn::Equals': [{ Ref: 'UseQueue' }, 'true'] });
