@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { localCodeTemplate } from '../../scripts/package.mjs';
 import { LAMBDA_ENVIRONMENT_DEFAULTS, readLambdaConfig } from '../../src/config';
@@ -285,4 +288,28 @@ describe('cloudformation/eni-pool.yaml', () => {
     expect(JSON.stringify(local)).not.toMatch(/CodeS3/);
     expect({ ...local.Resources, Function: undefined }).toEqual({ ...resources, Function: undefined });
   });
+
+  // cfn-lint checks the template against the CloudFormation resource schemas, where it is installed.
+  const hasCfnLint = spawnSync('cfn-lint', ['--version']).status === 0;
+
+  it.skipIf(!hasCfnLint)(
+    'passes cfn-lint, and so does the copy for `aws cloudformation package`',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'eni-pool-cfn-'));
+      try {
+        const local = join(dir, 'eni-pool.yaml');
+        writeFileSync(local, localCodeTemplate(readFileSync(TEMPLATE_PATH, 'utf8')));
+        const source = spawnSync('cfn-lint', [TEMPLATE_PATH], { encoding: 'utf8' });
+        expect(source.status, source.stdout).toBe(0);
+        // W3002 is the notice that a local Code path needs `aws cloudformation package`: that is the point.
+        const packaged = spawnSync('cfn-lint', ['--ignore-checks', 'W3002', '--', local], {
+          encoding: 'utf8',
+        });
+        expect(packaged.status, packaged.stdout).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });
