@@ -17,6 +17,8 @@ export interface PoolReconcileResult {
  */
 export class PoolReconciler {
   private readonly releasing = new Map<string, number>();
+  /** The last reconcile queued per pool: one at a time per pool within this handler. */
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly manager: EniPoolManager,
@@ -38,11 +40,27 @@ export class PoolReconciler {
     return new Set(this.releasing.keys());
   }
 
+  /**
+   * Reconciles `pool`, after any reconcile of the same pool already running in this handler: actions of
+   * one pool handled at once (a launch and the termination it replaces) would otherwise plan the same
+   * hand-over twice and race each other's attaches.
+   */
   async reconcile(pool: string, signal?: AbortSignal): Promise<PoolReconcileResult> {
-    const result = await this.manager.reconcile(
-      { kind: 'pools', pools: [pool] },
-      { releasing: this.releasingInstances(), ...(signal ? { signal } : {}) },
-    );
-    return { unsatisfied: result.unsatisfied, converged: result.converged };
+    const previous = this.queues.get(pool) ?? Promise.resolve();
+    const run = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const result = await this.manager.reconcile(
+          { kind: 'pools', pools: [pool] },
+          { releasing: this.releasingInstances(), ...(signal ? { signal } : {}) },
+        );
+        return { unsatisfied: result.unsatisfied, converged: result.converged };
+      });
+    this.queues.set(pool, run);
+    try {
+      return await run;
+    } finally {
+      if (this.queues.get(pool) === run) this.queues.delete(pool);
+    }
   }
 }

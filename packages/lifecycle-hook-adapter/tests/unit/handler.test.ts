@@ -352,6 +352,26 @@ describe('LifecycleHookHandler terminate', () => {
     expect(ec2.attachmentOf(predecessor)).toBeUndefined();
   });
 
+  it('makes one hand-over when the termination and the launch it replaces are handled at once', async () => {
+    const predecessor = ec2.addInstance({ pool: 'web' });
+    const eni = ec2.addInterface({ pool: 'web', attachedTo: predecessor });
+    const successor = ec2.addInstance({ pool: 'web' });
+    const handler = handlerFor();
+
+    const [released, launched] = await Promise.all([
+      handler.handle(terminateAction(predecessor)),
+      handler.handle(launchAction(successor)),
+    ]);
+
+    expect(released).toMatchObject({ reason: 'interface-released', networkInterfaceIds: [eni] });
+    expect(launched).toMatchObject({ reason: 'interface-attached', networkInterfaceIds: [eni] });
+    const mutations = ec2.mutatingCalls().filter((call) => call.operation !== 'CreateTags');
+    expect(mutations.map((call) => call.operation)).toEqual([
+      'DetachNetworkInterface',
+      'AttachNetworkInterface',
+    ]);
+  });
+
   it('continues at once when the instance holds no pool interface', async () => {
     const tagged = ec2.addInstance({ pool: 'web' });
     const untagged = ec2.addInstance({});
