@@ -544,6 +544,23 @@ describe('planAssignments', () => {
       ]);
     });
 
+    it('counts interfaces the instance view has not caught up with against the limit', () => {
+      const result = plan({
+        instances: [instance({ id: 'i-1', primary: false, maxInterfaces: 2 })],
+        interfaces: [
+          eni({ id: 'eni-primary', attachedTo: { instanceId: 'i-1', deviceIndex: 0 } }),
+          eni({
+            id: 'eni-leaving',
+            status: 'detaching',
+            attachedTo: { instanceId: 'i-1', status: 'detaching' },
+          }),
+          eni({ id: 'eni-1' }),
+        ],
+      });
+      expect(result.actions).toEqual([]);
+      expect(reasons(result)).toEqual(['i-1:attachment-limit']);
+    });
+
     it('waits for the detach that frees the fixed index on the same instance', () => {
       const result = plan(
         poolState(
