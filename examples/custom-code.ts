@@ -69,6 +69,10 @@ export interface CustomCodeResult {
   readonly calls: ReadonlyMap<string, number>;
 }
 
+/**
+ * Starts a simulator with a pool of two interfaces and three members, prints a dry-run plan, reconciles,
+ * and returns what happened. `write` receives the output lines.
+ */
 export async function runCustomCode(write: (line: string) => void = console.log): Promise<CustomCodeResult> {
   const sim = await AwsSim.start({ delays: { launchMs: 20, attachMs: 20, detachMs: 20 } });
   // Any EC2Client works: the standard configuration against AWS, the simulator's endpoint here.

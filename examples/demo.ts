@@ -61,6 +61,7 @@ const LIFECYCLE_RULE = {
 };
 const SYNC_RULE = { source: ['aws.events'], 'detail-type': ['Scheduled Event'] };
 
+/** Options of {@link runDemo}. */
 export interface DemoOptions {
   /** Print nothing. @defaultValue false */
   readonly quiet?: boolean;
@@ -73,6 +74,7 @@ export interface DemoOptions {
 /** API calls per action, for one step of the demo. */
 export type CallCounts = Record<(typeof ACTIONS)[number], number>;
 
+/** What a demo run observed; `runDemo` has already checked it. */
 export interface DemoReport {
   /** Pool address → the instances that held it, in order. */
   readonly holders: Readonly<Record<string, readonly string[]>>;
