@@ -10,7 +10,7 @@ afterEach(async () => {
   sim = undefined;
 });
 
-describe('the handler configured from the environment, on the simulator', () => {
+describe('the handler configured from the environment, on the simulator', { timeout: 60_000 }, () => {
   it('completes launch lifecycle actions only once each instance holds its pool interface', async () => {
     sim = await AwsSim.start({ delays: { launchMs: 20, attachMs: 15, detachMs: 15 } });
     // Exactly what a deployed function sees, plus the standard SDK endpoint variable: no code change.
@@ -86,5 +86,5 @@ describe('the handler configured from the environment, on the simulator', () => 
     for (const [n, at] of completions.entries()) expect(at).toBeGreaterThanOrEqual(attaches[n]!);
     expect(current.world.invariants()).toEqual([]);
     expect(failures).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 });

@@ -2,6 +2,9 @@ import type { EventBridgeEvent } from '@eni-pool/aws-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, POOL_TAG, scheduledEvent, startHarness } from '../helpers/sim-harness';
 
+/** Generous bounds: CI runs every project at once on two cores. */
+const BOUND = { timeoutMs: 20_000 };
+
 let harness: Harness | undefined;
 afterEach(async () => {
   await harness?.stop();
@@ -25,7 +28,11 @@ async function groupOfThree(h: Harness) {
     subnetIds,
     tags: [{ key: POOL_TAG, value: 'web', propagateAtLaunch: true }],
   });
-  await h.sim.world.waitFor('the group to launch three instances', () => groupInstances(h).length === 3);
+  await h.sim.world.waitFor(
+    'the group to launch three instances',
+    () => groupInstances(h).length === 3,
+    BOUND,
+  );
   const instances = groupInstances(h);
   expect(group.name).toBe('web');
   return { subnetIds, interfaces, instances };
@@ -55,11 +62,11 @@ function addressOf(h: Harness, networkInterfaceId: string): string {
   return h.sim.world.interface(networkInterfaceId)!.privateIpAddress;
 }
 
-describe('the Lambda handler on the simulator', () => {
+describe('the Lambda handler on the simulator', { timeout: 60_000 }, () => {
   it('attaches one pool interface to each of three instances in three subnets', async () => {
     const h = await start();
     const { instances } = await groupOfThree(h);
-    await h.sim.world.waitForState(instances, 'running');
+    await h.sim.world.waitForState(instances, 'running', BOUND);
     await h.settle();
     for (const instanceId of instances) expect(h.poolInterfacesOf(instanceId, 'web')).toHaveLength(1);
     expect(h.sim.world.invariants()).toEqual([]);
@@ -69,7 +76,7 @@ describe('the Lambda handler on the simulator', () => {
   it('hands a terminated instance’s interface, and its address, to the successor in the same subnet', async () => {
     const h = await start();
     const { instances } = await groupOfThree(h);
-    await h.sim.world.waitForState(instances, 'running');
+    await h.sim.world.waitForState(instances, 'running', BOUND);
     await h.settle();
     const [leaving] = instances as [string];
     const subnetId = h.sim.world.instance(leaving)!.subnetId;
@@ -78,11 +85,11 @@ describe('the Lambda handler on the simulator', () => {
 
     // Auto Scaling replaces the instance it terminates, in the same subnet to keep the zones balanced.
     h.sim.autoscaling.terminateInstanceInGroup(leaving, false);
-    await h.sim.world.waitForState([leaving], 'terminated');
-    await h.sim.world.waitFor('a successor', () => groupInstances(h).length === 3);
+    await h.sim.world.waitForState([leaving], 'terminated', BOUND);
+    await h.sim.world.waitFor('a successor', () => groupInstances(h).length === 3, BOUND);
     const successor = groupInstances(h).find((id) => !instances.includes(id))!;
     expect(h.sim.world.instance(successor)!.subnetId).toBe(subnetId);
-    await h.sim.world.waitForState([successor], 'running');
+    await h.sim.world.waitForState([successor], 'running', BOUND);
     await h.settle();
 
     expect(h.poolInterfacesOf(successor, 'web')).toEqual([eni]);
@@ -98,7 +105,7 @@ describe('the Lambda handler on the simulator', () => {
       const [id] = h.sim.world.launchInstances({ subnetId: subnetIds[0]!, tags: { [POOL_TAG]: 'web' } }) as [
         string,
       ];
-      await h.sim.world.waitForState([id], 'running');
+      await h.sim.world.waitForState([id], 'running', BOUND);
       await h.settle();
       return id;
     };
@@ -111,16 +118,16 @@ describe('the Lambda handler on the simulator', () => {
     expect([firstEni, secondEni].sort()).toEqual([firstEni, secondEni]);
 
     h.sim.world.stopInstances([first, second]);
-    await h.sim.world.waitForState([first, second], 'stopped');
+    await h.sim.world.waitForState([first, second], 'stopped', BOUND);
     await h.settle();
     expect(h.sim.world.poolInterfaces('web').map((e) => e.status)).toEqual(['available', 'available']);
 
     // The second starts alone with both interfaces free: it still gets its own, not the first in order.
     h.sim.world.startInstances([second]);
-    await h.sim.world.waitForState([second], 'running');
+    await h.sim.world.waitForState([second], 'running', BOUND);
     await h.settle();
     h.sim.world.startInstances([first]);
-    await h.sim.world.waitForState([first], 'running');
+    await h.sim.world.waitForState([first], 'running', BOUND);
     await h.settle();
 
     expect(h.poolInterfacesOf(first, 'web')).toEqual([firstEni]);
@@ -133,7 +140,7 @@ describe('the Lambda handler on the simulator', () => {
     const h = await start();
     h.sim.events.configure({ drop: 1 });
     const { instances } = await groupOfThree(h);
-    await h.sim.world.waitForState(instances, 'running');
+    await h.sim.world.waitForState(instances, 'running', BOUND);
     await h.settle();
     for (const instanceId of instances) expect(h.poolInterfacesOf(instanceId)).toEqual([]);
     expect(h.mutatingCalls()).toBe(0);
@@ -152,10 +159,10 @@ describe('the Lambda handler on the simulator', () => {
       delivered.push(event);
     });
     const { instances } = await standaloneThree(h);
-    await h.sim.world.waitForState(instances, 'running');
+    await h.sim.world.waitForState(instances, 'running', BOUND);
     await h.settle();
     h.sim.world.stopInstances([instances[2]!]);
-    await h.sim.world.waitForState([instances[2]!], 'stopped');
+    await h.sim.world.waitForState([instances[2]!], 'stopped', BOUND);
     await h.settle();
     const before = h.mutatingCalls();
     const attached = instances.map((id) => h.poolInterfacesOf(id, 'web'));
@@ -182,7 +189,7 @@ describe('the Lambda handler on the simulator', () => {
     const instances = subnetIds.flatMap((subnetId) =>
       h.sim.world.launchInstances({ subnetId, count: 3, tags: { [POOL_TAG]: 'api' } }),
     );
-    await h.sim.world.waitForState(instances, 'running');
+    await h.sim.world.waitForState(instances, 'running', BOUND);
 
     const stateChange = (instanceId: string): EventBridgeEvent => ({
       ...scheduledEvent(),
@@ -197,7 +204,7 @@ describe('the Lambda handler on the simulator', () => {
     );
     expect(invocations).toHaveLength(8);
     const outcomes = await Promise.allSettled(invocations.map((event) => h.handler(event)));
-    await h.sim.world.waitForSettled({ timeoutMs: 10_000 });
+    await h.sim.world.waitForSettled(BOUND);
 
     expect(h.sim.world.invariants()).toEqual([]);
     for (const instanceId of instances)
@@ -211,7 +218,7 @@ describe('the Lambda handler on the simulator', () => {
 
     // Convergence: one more sync leaves each of the six instances with exactly one interface.
     await h.handler(scheduledEvent());
-    await h.sim.world.waitForSettled({ timeoutMs: 10_000 });
+    await h.sim.world.waitForSettled(BOUND);
     for (const instanceId of instances) expect(h.poolInterfacesOf(instanceId, 'api')).toHaveLength(1);
     expect(h.sim.world.invariants()).toEqual([]);
   });

@@ -2,6 +2,9 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, POOL_TAG, STATE_CHANGE_PATTERN, startHarness } from '../helpers/sim-harness';
 
+/** Generous bounds: CI runs every project at once on two cores. */
+const BOUND = { timeoutMs: 20_000 };
+
 let harness: Harness | undefined;
 afterEach(async () => {
   await harness?.stop();
@@ -45,7 +48,7 @@ async function pollOnce(h: Harness, queue: string): Promise<SQSBatchResponse | u
   return response;
 }
 
-describe('the SQS-buffered variant on the simulator', () => {
+describe('the SQS-buffered variant on the simulator', { timeout: 60_000 }, () => {
   it('attaches through the queue and parks only the poison message in the dead-letter queue', async () => {
     const h = await start({ direct: false });
     const dlq = h.sim.sqs.createQueue('eni-pool-events-dlq');
@@ -61,8 +64,8 @@ describe('the SQS-buffered variant on the simulator', () => {
     const instances = subnetIds.flatMap((subnetId) =>
       h.sim.world.launchInstances({ subnetId, tags: { [POOL_TAG]: 'web' } }),
     );
-    await h.sim.world.waitForState(instances, 'running');
-    await h.sim.events.idle();
+    await h.sim.world.waitForState(instances, 'running', BOUND);
+    await h.sim.events.idle(20_000);
 
     const responses: SQSBatchResponse[] = [];
     for (let i = 0; i < 100 && h.sim.sqs.messages('eni-pool-events').length > 0; i++) {
@@ -70,7 +73,7 @@ describe('the SQS-buffered variant on the simulator', () => {
       if (response) responses.push(response);
       else await new Promise((resolve) => setTimeout(resolve, 15));
     }
-    await h.sim.world.waitForSettled();
+    await h.sim.world.waitForSettled(BOUND);
 
     for (const instanceId of instances) expect(h.poolInterfacesOf(instanceId, 'web')).toHaveLength(1);
     // Every response failed exactly the poison message, and nothing else.

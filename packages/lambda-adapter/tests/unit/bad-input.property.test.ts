@@ -88,7 +88,7 @@ const badInput = fc.oneof(
   })),
 );
 
-describe('the handler given bad input', () => {
+describe('the handler given bad input', { timeout: 60_000 }, () => {
   let handler: LambdaHandler;
 
   beforeAll(() => {

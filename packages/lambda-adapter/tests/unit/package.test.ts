@@ -60,7 +60,7 @@ describe('createZip', () => {
   });
 });
 
-describe('packageLambda', () => {
+describe('packageLambda', { timeout: 60_000 }, () => {
   let outDir: string;
   let sizes: { raw: number; gzip: number; zip: number };
   beforeAll(async () => {
