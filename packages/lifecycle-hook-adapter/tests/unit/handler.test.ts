@@ -126,6 +126,11 @@ describe('createLifecycleHookHandler options', () => {
     );
   });
 
+  it('refuses both a manager and options to build one', () => {
+    const manager = new EniPoolManager({ ec2 });
+    expect(() => handlerFor({ manager })).toThrow('pass either manager or managerOptions, not both');
+  });
+
   it('fills in the documented defaults', () => {
     const handler = createLifecycleHookHandler({ ec2, logger: silentLogger });
     expect(handler.settings).toMatchObject({
@@ -197,6 +202,23 @@ describe('LifecycleHookHandler launch', () => {
 
     expect(outcome).toMatchObject({ result: 'CONTINUE', networkInterfaceIds: [eni] });
     expect(ec2.calls.filter((call) => call.operation === 'DescribeInstances').length).toBeGreaterThan(2);
+  });
+
+  it('retries an attach the instance is not ready for yet', async () => {
+    const eni = ec2.addInterface({ pool: 'web' });
+    const instance = ec2.addInstance({ pool: 'web' });
+    ec2.failNext(
+      'AttachNetworkInterface',
+      awsError(
+        'IncorrectInstanceState',
+        `The instance '${instance}' is not in a valid state for this operation`,
+      ),
+    );
+
+    const outcome = await handlerFor().handle(launchAction(instance));
+
+    expect(outcome).toMatchObject({ result: 'CONTINUE', networkInterfaceIds: [eni] });
+    expect(ec2.calls.filter((call) => call.operation === 'AttachNetworkInterface')).toHaveLength(2);
   });
 
   it('continues an instance without the pool tag at once, without touching EC2', async () => {
