@@ -59,6 +59,11 @@ function raw(env: Environment, name: string): string | undefined {
  * Reads an integer environment variable within `[min, max]`.
  *
  * @throws ConfigurationError naming the variable when the value is not an integer in range.
+ * @example
+ * ```ts
+ * integerFromEnv({ ROUNDS: '5' }, 'ROUNDS', 3, { min: 1, max: 10 }); // 5
+ * integerFromEnv({}, 'ROUNDS', 3, { min: 1, max: 10 }); // 3
+ * ```
  */
 export function integerFromEnv(
   env: Environment,
@@ -86,6 +91,10 @@ export function integerFromEnv(
  * choice's own spelling is returned).
  *
  * @throws ConfigurationError naming the variable and the accepted values.
+ * @example
+ * ```ts
+ * choiceFromEnv({ MODE: 'Subnet' }, 'MODE', ['subnet', 'availability-zone'], 'subnet'); // 'subnet'
+ * ```
  */
 export function choiceFromEnv<const T extends string>(
   env: Environment,
@@ -106,6 +115,10 @@ export function choiceFromEnv<const T extends string>(
  * Reads an `enabled`/`disabled` switch (`true`/`false`, `on`/`off`, `1`/`0` are accepted too).
  *
  * @throws ConfigurationError naming the variable.
+ * @example
+ * ```ts
+ * switchFromEnv({ METRICS: 'off' }, 'METRICS', true); // false
+ * ```
  */
 export function switchFromEnv(env: Environment, name: string, fallback: boolean): boolean {
   const value = raw(env, name)?.toLowerCase();

@@ -27,7 +27,16 @@ export function createHandlerFromEnvironment(
   return createHandlerFromConfig(readLambdaConfig(env));
 }
 
-/** Builds the handler from an already-read configuration. */
+/**
+ * Builds the handler from an already-read configuration, on the given EC2 client (the Auto Scaling client
+ * of the lifecycle adapter comes from the standard SDK configuration).
+ *
+ * @example
+ * ```ts
+ * const config = { ...readLambdaConfig(process.env), placement: 'availability-zone' as const };
+ * export const handler = createHandlerFromConfig(config, new EC2Client({ maxAttempts: 5 }));
+ * ```
+ */
 export function createHandlerFromConfig(
   config: LambdaConfig,
   ec2: EC2Client = new EC2Client({}),

@@ -11,7 +11,16 @@ export type LambdaHandler = (
   context?: Context,
 ) => Promise<InvocationResult | SQSBatchResponse>;
 
-/** True for the event an SQS event source mapping delivers. */
+/**
+ * True for the event an SQS event source mapping delivers: a non-empty `Records` array whose records all
+ * come from `aws:sqs`.
+ *
+ * @example
+ * ```ts
+ * isSqsEvent({ Records: [{ eventSource: 'aws:sqs', messageId: 'm-1', body: '{}' }] }); // true
+ * isSqsEvent({ 'detail-type': 'Scheduled Event' }); // false
+ * ```
+ */
 export function isSqsEvent(event: unknown): event is SQSEvent {
   if (typeof event !== 'object' || event === null) return false;
   const records = (event as { Records?: unknown }).Records;

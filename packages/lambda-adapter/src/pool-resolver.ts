@@ -29,6 +29,11 @@ async function eachPage<T>(
  * whose tag was removed still holds its interface until its pool is reconciled).
  *
  * @returns instance id → pool names; instances in no pool are absent.
+ * @example
+ * ```ts
+ * const pools = await resolveInstancePools(createSdkEc2Port(new EC2Client({})), ['i-0abc…'], 'network-interface-manager-pool');
+ * pools.get('i-0abc…'); // Set { 'web' }
+ * ```
  */
 export async function resolveInstancePools(
   ec2: Ec2Port,
