@@ -1,6 +1,7 @@
-import { describe, expect, it, vi } from 'vitest';
+import type { Context } from 'aws-lambda';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaHandler, isSqsEvent } from '../../src/lambda-handler';
-import { fromPowertools } from '../../src/powertools-logger';
+import { createPowertoolsLogger, fromPowertools } from '../../src/powertools-logger';
 import { instanceId, scheduled, sqsEvent, sqsRecord, stateChange } from '../helpers/events';
 import { FakeEc2, FakeManager, instance, recordingLogger, TAG } from '../helpers/fakes';
 
@@ -45,5 +46,54 @@ describe('fromPowertools', () => {
     expect(powertools.info).toHaveBeenCalledWith('reconciled', { pool: 'web' });
     expect(powertools.error).toHaveBeenCalledWith('failed');
     expect(powertools.warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('structured logs', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('writes JSON lines that carry the Lambda context and the handler’s fields', async () => {
+    const lines: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    const powertools = createPowertoolsLogger('info');
+    const handler = createLambdaHandler({ manager: new FakeManager(), ec2: new FakeEc2([]), powertools });
+    const context = {
+      functionName: 'eni-pool',
+      functionVersion: '$LATEST',
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:eni-pool',
+      memoryLimitInMB: '256',
+      awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      logGroupName: '/aws/lambda/eni-pool',
+      logStreamName: '2026/11/27/[$LATEST]abc',
+      callbackWaitsForEmptyEventLoop: true,
+      getRemainingTimeInMillis: () => 60_000,
+    } as unknown as Context;
+    await handler(scheduled(), context);
+    await handler({ hello: 'world' }, context);
+    vi.restoreAllMocks();
+
+    const entries = lines
+      .flatMap((line) => line.split('\n'))
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'pools reconciled',
+        service: 'eni-pool',
+        function_name: 'eni-pool',
+        function_request_id: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+        trigger: 'scheduled-sync',
+        pools: ['web'],
+      }),
+    );
+    expect(entries).toContainEqual(
+      expect.objectContaining({ level: 'WARN', error: 'UnsupportedEventError', function_name: 'eni-pool' }),
+    );
   });
 });
