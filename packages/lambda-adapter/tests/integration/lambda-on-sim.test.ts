@@ -222,4 +222,40 @@ describe('the Lambda handler on the simulator', { timeout: 60_000 }, () => {
     for (const instanceId of instances) expect(h.poolInterfacesOf(instanceId, 'api')).toHaveLength(1);
     expect(h.sim.world.invariants()).toEqual([]);
   });
+
+  it('syncs every pool with filtered describes whose number does not grow with the pools', async () => {
+    const h = await start();
+    h.sim.events.configure({ drop: 1 });
+    const { subnetIds } = h.sim.world.createNetwork({ azs: 2 });
+    const describesOfOneSync = async () => {
+      // Settle first, so the sync finds nothing to do and runs exactly one round.
+      await h.handler(scheduledEvent());
+      await h.sim.world.waitForSettled(BOUND);
+      const before = h.sim.calls.log.length;
+      await h.handler(scheduledEvent());
+      const calls = h.sim.calls.log.slice(before);
+      expect(calls.filter((c) => !c.action.startsWith('Describe'))).toEqual([]);
+      return calls;
+    };
+    const addPool = async (name: string) => {
+      h.sim.world.createPool({ name, subnets: subnetIds });
+      const ids = subnetIds.flatMap((subnetId) =>
+        h.sim.world.launchInstances({ subnetId, tags: { [POOL_TAG]: name } }),
+      );
+      await h.sim.world.waitForState(ids, 'running', BOUND);
+    };
+
+    await addPool('pool-1');
+    const one = await describesOfOneSync();
+    await addPool('pool-2');
+    await addPool('pool-3');
+    await addPool('pool-4');
+    const four = await describesOfOneSync();
+
+    expect(four.map((c) => c.action)).toEqual(one.map((c) => c.action));
+    for (const call of four) expect(call.params).toMatch(/Filter\.\d+\.Name=tag-key/);
+    for (const pool of ['pool-1', 'pool-2', 'pool-3', 'pool-4']) {
+      expect(h.sim.world.poolInterfaces(pool).every((e) => e.status === 'in-use')).toBe(true);
+    }
+  });
 });
