@@ -9,7 +9,9 @@
  *    eni-pool runs one sync (`reconcile({ kind: 'all' })`), the baselines handle one "running" per
  *    instance. The simulator throttles EC2 with AWS's per-action buckets. Where N would take minutes at
  *    5 attaches/s, every simulator bucket's refill and eni-pool's client-side bucket are sped up by the
- *    same factor (the `scale` column), so time is compressed but the ratios hold.
+ *    same factor (the `scale` column). That compresses time: call and throttle counts do not depend on
+ *    it, but time ratios against a contender bound by round trips rather than by the buckets (the
+ *    sequential baseline) do.
  * 2. Baselines (bench/baseline/naive-attacher.ts): per instance, describe the instance, describe every
  *    available interface (not filtered by pool, not paginated), take the first of its pool in its subnet,
  *    attach at device index 1; SDK default retries, no client-side rate limit, no verification. Run one
