@@ -29,6 +29,7 @@ import { performance } from 'node:perf_hooks';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { AwsSim, type BucketSpec, EC2_BUCKETS } from '@eni-pool/aws-sim';
 import {
+  AwsCallError,
   DEFAULT_POOL_TAG_KEY,
   EniPoolManager,
   type ExecutorOptions,
@@ -277,7 +278,8 @@ async function runContender(contender: ContenderName, size: number, scale: numbe
       rounds = result.rounds;
       claimedConverged = result.converged;
       for (const outcome of result.outcomes) {
-        if (outcome.status === 'failed') note(outcome.error?.name ?? 'failed');
+        if (outcome.status !== 'failed') continue;
+        note(outcome.error instanceof AwsCallError ? outcome.error.code : (outcome.error?.name ?? 'failed'));
       }
     } else {
       const ids = [...world.members.keys()];
