@@ -6,6 +6,8 @@
  *   pnpm bench lambda-bundle          # or: npx tsx bench/lambda-bundle.bench.ts [runs]
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { packageLambda } from '../packages/lambda-adapter/scripts/package.mjs';
@@ -40,59 +42,94 @@ function runNode(args: readonly string[]): ProcessSample {
   return { wallMs, ...(line ? (JSON.parse(line) as Omit<ProcessSample, 'wallMs'>) : {}) };
 }
 
-/** Builds the bundle and measures it; returns the figures it prints. */
-export default async function lambdaBundleBench(runs = 15) {
-  const { outDir, sizes, metafile } = await packageLambda({ quiet: true });
-  const bundle = pathToFileURL(`${outDir}/index.mjs`).href;
-  const importScript = `
+/** The child's script: import the bundle, invoke it once with an event it rejects, report both times. */
+function importScript(bundlePath: string): string {
+  return `
     const t0 = performance.now();
-    const { handler } = await import(${JSON.stringify(bundle)});
+    const { handler } = await import(${JSON.stringify(pathToFileURL(bundlePath).href)});
     const t1 = performance.now();
     await handler({ hello: 'cold start' });
     const t2 = performance.now();
     process.stdout.write(JSON.stringify({ importMs: t1 - t0, firstCallMs: t2 - t1 }) + '\\n');
   `;
+}
 
-  // One untimed round each, so the file cache is warm for both.
+/** Builds the bundle (and, for comparison, one that leaves the SDK external) and measures both. */
+export default async function lambdaBundleBench(runs = 15) {
+  const { outDir, sizes, metafile } = await packageLambda({ quiet: true });
+  // Inside the package, so the external SDK resolves from its node_modules as the runtime's copy would.
+  const externalDir = join(outDir, 'sdk-external');
+  const external = await packageLambda({ quiet: true, outDir: externalDir, externalSdk: true });
+  const bundled = importScript(join(outDir, 'index.mjs'));
+  const unbundled = importScript(join(externalDir, 'index.mjs'));
+
+  // One untimed round each, so the file cache is warm for all.
   runNode(['-e', '']);
-  runNode(['--input-type=module', '-e', importScript]);
+  runNode(['--input-type=module', '-e', bundled]);
+  runNode(['--input-type=module', '-e', unbundled]);
   const baseline: ProcessSample[] = [];
   const cold: ProcessSample[] = [];
+  const coldExternal: ProcessSample[] = [];
   for (let i = 0; i < runs; i++) {
-    // Interleaved, so drift in machine load hits both series alike.
+    // Interleaved, so drift in machine load hits every series alike.
     baseline.push(runNode(['-e', '']));
-    cold.push(runNode(['--input-type=module', '-e', importScript]));
+    cold.push(runNode(['--input-type=module', '-e', bundled]));
+    coldExternal.push(runNode(['--input-type=module', '-e', unbundled]));
   }
+  rmSync(externalDir, { recursive: true, force: true });
 
   const baselineWall = median(baseline.map((s) => s.wallMs));
-  const coldWall = median(cold.map((s) => s.wallMs));
-  const importMs = median(cold.map((s) => s.importMs ?? Number.NaN));
-  const firstCallMs = median(cold.map((s) => s.firstCallMs ?? Number.NaN));
+  const row = (name: string, samples: readonly ProcessSample[]) => {
+    const wall = median(samples.map((s) => s.wallMs));
+    return {
+      cells: [
+        name,
+        formatMs(wall),
+        formatMs(median(samples.map((s) => s.importMs ?? Number.NaN))),
+        formatMs(median(samples.map((s) => s.firstCallMs ?? Number.NaN))),
+        (wall / baselineWall).toFixed(2),
+      ],
+      wall,
+      importMs: median(samples.map((s) => s.importMs ?? Number.NaN)),
+      firstCallMs: median(samples.map((s) => s.firstCallMs ?? Number.NaN)),
+    };
+  };
+  const bundledRow = row('import bundle + 1 call', cold);
+  const externalRow = row('same, SDK external', coldExternal);
   const modules = Object.keys(metafile.inputs).length;
 
   printTable(
     'Lambda bundle (dist-lambda/index.mjs: esbuild, minified, ESM, node22, AWS SDK and Powertools bundled)',
-    ['raw', 'gzip', 'zip', 'modules'],
-    [[kib(sizes.raw), kib(sizes.gzip), kib(sizes.zip), String(modules)]],
+    ['bundle', 'raw', 'gzip', 'zip', 'modules'],
+    [
+      ['deployed (SDK bundled)', kib(sizes.raw), kib(sizes.gzip), kib(sizes.zip), String(modules)],
+      [
+        'comparison: SDK external',
+        kib(external.sizes.raw),
+        kib(external.sizes.gzip),
+        kib(external.sizes.zip),
+        String(Object.keys(external.metafile.inputs).length),
+      ],
+    ],
   );
   printTable(
     `Cold import in fresh node processes (median of ${runs}, interleaved with the baseline)`,
     ['process', 'wall ms', 'import ms', 'first call ms', 'wall / baseline'],
-    [
-      ["node -e ''", formatMs(baselineWall), '-', '-', '1.00'],
-      [
-        'import bundle + 1 call',
-        formatMs(coldWall),
-        formatMs(importMs),
-        formatMs(firstCallMs),
-        (coldWall / baselineWall).toFixed(2),
-      ],
-    ],
+    [["node -e ''", formatMs(baselineWall), '-', '-', '1.00'], bundledRow.cells, externalRow.cells],
   );
   console.log(
-    `node ${process.versions.node}, ${process.platform}/${process.arch}; import ms = import() of the bundle inside the child (module evaluation, configuration, client construction); first call = one rejected event, no AWS call.`,
+    `node ${process.versions.node}, ${process.platform}/${process.arch}; import ms = import() of the bundle inside the child (module evaluation, configuration, client construction); first call = one rejected event, no AWS call; "SDK external" resolves @aws-sdk/* and @smithy/* from node_modules at run time, like the runtime's copy.`,
   );
-  return { sizes, modules, baselineWallMs: baselineWall, coldWallMs: coldWall, importMs, firstCallMs };
+  return {
+    sizes,
+    externalSizes: external.sizes,
+    modules,
+    baselineWallMs: baselineWall,
+    coldWallMs: bundledRow.wall,
+    importMs: bundledRow.importMs,
+    firstCallMs: bundledRow.firstCallMs,
+    externalImportMs: externalRow.importMs,
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -18,6 +18,11 @@ export function packageLambda(options?: {
   readonly quiet?: boolean;
   /** @defaultValue `dist-lambda/` in the package */
   readonly outDir?: string;
+  /**
+   * Leave `@aws-sdk/*` and `@smithy/*` out of the bundle (to be resolved at run time), for size and
+   * start-up comparisons. The deployable artifact bundles them. @defaultValue `false`
+   */
+  readonly externalSdk?: boolean;
 }): Promise<{
   readonly outDir: string;
   readonly sizes: BundleSizes;

@@ -18,7 +18,7 @@ const defaultOutDir = resolve(packageDir, 'dist-lambda');
 
 const workspaceSource = (name) => resolve(packagesDir, name, 'src/index.ts');
 
-export async function packageLambda({ quiet = false, outDir = defaultOutDir } = {}) {
+export async function packageLambda({ quiet = false, outDir = defaultOutDir, externalSdk = false } = {}) {
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const result = await build({
@@ -45,6 +45,8 @@ export async function packageLambda({ quiet = false, outDir = defaultOutDir } = 
       '@eni-pool/core': workspaceSource('core'),
       '@eni-pool/lifecycle-hook-adapter': workspaceSource('lifecycle-hook-adapter'),
     },
+    // For comparison only (the bench): leave the SDK to the runtime's copy instead of bundling it.
+    ...(externalSdk ? { external: ['@aws-sdk/*', '@smithy/*'] } : {}),
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
