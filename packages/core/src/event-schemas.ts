@@ -1,8 +1,14 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Schemas of the event shapes `parseEvent` accepts. They check the fields eni-pool reads and let every
  * other field through, so a new field added by AWS never turns a good event into an error.
+ *
+ * Written with `zod/mini` (the functional API of the same zod 4 package): it tree-shakes, so the Lambda
+ * bundle carries only the validators used here instead of all of zod. Every schema a caller can reach
+ * through `parseEvent` sets its own `error` message, so no zod locale is needed; the few that keep zod's
+ * default message (`detail-type`, `source`, the `Type` and `Event` literals, a non-object root) are checked
+ * by `parseEvent` before validation and cannot fail there.
  */
 
 /** EventBridge `source` and `detail-type` pairs eni-pool handles. */
@@ -33,7 +39,9 @@ const UUID_LIKE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-
 
 export const instanceIdSchema = z
   .string({ error: 'must be a string instance id' })
-  .regex(INSTANCE_ID, { error: 'must be an instance id: "i-" followed by 8 to 17 lowercase hex digits' });
+  .check(
+    z.regex(INSTANCE_ID, { error: 'must be an instance id: "i-" followed by 8 to 17 lowercase hex digits' }),
+  );
 
 export const instanceStateSchema = z.enum(
   ['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated'],
@@ -49,8 +57,10 @@ export const timestampSchema = z.iso.datetime({
 const nonEmpty = (what: string, max: number) =>
   z
     .string({ error: `must be a string ${what}` })
-    .min(1, { error: `must be a non-empty ${what}` })
-    .max(max, { error: `must be a ${what} of at most ${max} characters` });
+    .check(
+      z.minLength(1, { error: `must be a non-empty ${what}` }),
+      z.maxLength(max, { error: `must be a ${what} of at most ${max} characters` }),
+    );
 
 /** Auto Scaling allows 1–255 characters (older API versions allowed up to 1600; accept those too). */
 export const autoScalingGroupNameSchema = nonEmpty('Auto Scaling group name', 1600);
@@ -58,7 +68,7 @@ export const lifecycleHookNameSchema = nonEmpty('lifecycle hook name', 255);
 
 export const lifecycleActionTokenSchema = z
   .string({ error: 'must be a string lifecycle action token' })
-  .regex(UUID_LIKE, { error: 'must be a lifecycle action token in the 8-4-4-4-12 hex layout' });
+  .check(z.regex(UUID_LIKE, { error: 'must be a lifecycle action token in the 8-4-4-4-12 hex layout' }));
 
 export const lifecycleTransitionSchema = z.enum([LAUNCHING, TERMINATING], {
   error: `must be ${LAUNCHING} or ${TERMINATING}`,
@@ -69,9 +79,9 @@ const lifecycleLocationSchema = z.enum(['EC2', 'AutoScalingGroup', 'WarmPool'], 
 });
 
 /** Metadata is free text; `null` is read as absent. */
-const notificationMetadataSchema = z.string({ error: 'must be a string' }).nullish();
+const notificationMetadataSchema = z.nullish(z.string({ error: 'must be a string' }));
 
-const optionalText = z.string({ error: 'must be a string' }).optional();
+const optionalText = z.optional(z.string({ error: 'must be a string' }));
 
 /** Envelope fields shared by every EventBridge event. `version` is optional: the EC2 doc sample omits it. */
 const eventBridgeEnvelopeShape = {
@@ -80,9 +90,9 @@ const eventBridgeEnvelopeShape = {
   'detail-type': z.string(),
   source: z.string(),
   account: optionalText,
-  time: timestampSchema.optional(),
+  time: z.optional(timestampSchema),
   region: optionalText,
-  resources: z.array(z.string({ error: 'must be a string' }), { error: 'must be an array' }).optional(),
+  resources: z.optional(z.array(z.string({ error: 'must be a string' }), { error: 'must be an array' })),
 };
 
 const detailObject = <T extends z.core.$ZodLooseShape>(shape: T) =>
@@ -103,14 +113,14 @@ export const scheduledEventSchema = z.looseObject({
 
 /** The lifecycle fields, spelled the same in the EventBridge `detail` and in a hook notification. */
 const lifecycleFieldsShape = {
-  LifecycleActionToken: lifecycleActionTokenSchema.optional(),
+  LifecycleActionToken: z.optional(lifecycleActionTokenSchema),
   AutoScalingGroupName: autoScalingGroupNameSchema,
   LifecycleHookName: lifecycleHookNameSchema,
   EC2InstanceId: instanceIdSchema,
   LifecycleTransition: lifecycleTransitionSchema,
   NotificationMetadata: notificationMetadataSchema,
-  Origin: lifecycleLocationSchema.optional(),
-  Destination: lifecycleLocationSchema.optional(),
+  Origin: z.optional(lifecycleLocationSchema),
+  Destination: z.optional(lifecycleLocationSchema),
 };
 
 /** The lifecycle fields on their own, for code that reads both spellings alike. */
@@ -124,7 +134,7 @@ export const lifecycleActionEventSchema = z.looseObject({
 /** Fields Auto Scaling adds to every message it sends to a hook's SQS or SNS target. */
 const notificationHeaderShape = {
   Service: optionalText,
-  Time: timestampSchema.optional(),
+  Time: z.optional(timestampSchema),
   RequestId: optionalText,
   AccountId: optionalText,
   AutoScalingGroupARN: optionalText,
@@ -138,7 +148,7 @@ export const lifecycleNotificationSchema = z.looseObject({
 export const testNotificationSchema = z.looseObject({
   ...notificationHeaderShape,
   Event: z.literal(TEST_NOTIFICATION_EVENT),
-  AutoScalingGroupName: autoScalingGroupNameSchema.optional(),
+  AutoScalingGroupName: z.optional(autoScalingGroupNameSchema),
 });
 
 /** An SNS `Notification` envelope, as delivered to an SQS subscription without raw delivery. */
@@ -146,9 +156,9 @@ export const snsNotificationSchema = z.looseObject({
   Type: z.literal('Notification'),
   MessageId: optionalText,
   TopicArn: optionalText,
-  Subject: z.string({ error: 'must be a string' }).nullish(),
+  Subject: z.nullish(z.string({ error: 'must be a string' })),
   Message: z.string({ error: 'must be a string (the published message)' }),
-  Timestamp: timestampSchema.optional(),
+  Timestamp: z.optional(timestampSchema),
 });
 
 export type LifecycleFields = z.infer<typeof lifecycleFieldsSchema>;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { InvalidEventError, UnsupportedEventError } from './errors';
 import {
   AUTO_SCALING_SERVICE,
@@ -331,7 +331,7 @@ function parseKeyValueMessage(text: string): JsonObject | undefined {
 // ---------------------------------------------------------------------------------------------------
 // Shared helpers
 
-function validate<T extends z.ZodType>(
+function validate<T extends z.ZodMiniType>(
   schema: T,
   event: JsonObject,
   eventKind: string,
