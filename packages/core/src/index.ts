@@ -3,6 +3,7 @@ export * from './ec2-port';
 export * from './errors';
 export * from './events';
 export * from './executor';
+export * from './leaving';
 export * from './loader';
 export * from './logger';
 export * from './manager';

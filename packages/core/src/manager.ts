@@ -7,7 +7,10 @@ import { type ActionOutcome, Executor, type ExecutorOptions } from './executor';
 import { type Clock, systemClock } from './internal/clock';
 import { emitSafely } from './internal/emit';
 import { MIN_PAGE_SIZE } from './internal/limits';
+import { ReleasingMemory } from './internal/releasing-memory';
 import { DEFAULT_RETRY_POLICY, withRetry } from './internal/retry';
+import { ScopeQueue } from './internal/scope-queue';
+import type { LeavingInstances } from './leaving';
 import { loadPoolState } from './loader';
 import { defaultLogger, type Logger } from './logger';
 import {
@@ -33,6 +36,22 @@ export interface EniPoolManagerOptions {
   readonly maxRounds?: number;
   /** Page size of the describes that load the pool state, 5–1000. @defaultValue `1000` */
   readonly pageSize?: number;
+  /**
+   * Asked in every load → plan which running members of the reconciled pools are leaving (an Auto
+   * Scaling group terminating them, say), so that every path through this manager — state changes,
+   * the scheduled sync, lifecycle actions — releases their interfaces and never hands one back to them.
+   * A failure or timeout is logged and the round plans with what is known without it (the `releasing`
+   * instances of the call and those this manager remembers). @defaultValue none
+   */
+  readonly leaving?: LeavingInstances;
+  /** Bound of one `leaving.leavingAmong` call, in milliseconds. @defaultValue `10000` */
+  readonly leavingTimeoutMs?: number;
+  /**
+   * How long an instance passed as `releasing` (or to `markReleasing`) stays leaving for every later
+   * reconcile of this manager, so that a reconcile from another path does not hand its interface back
+   * before it shuts down; `0` remembers nothing beyond the call. @defaultValue `600000` (10 min)
+   */
+  readonly releasingTtlMs?: number;
 }
 
 /** Per-call options of `reconcile` and `handle`. */
@@ -42,6 +61,7 @@ export interface ReconcileOptions {
   /**
    * Instances being let go of while still `running` or `pending` (e.g. in a terminate lifecycle hook):
    * they are planned as `shutting-down`, so their pool interfaces are released and handed to successors.
+   * The manager remembers them for `releasingTtlMs`, so its other reconciles treat them so too.
    */
   readonly releasing?: Iterable<string>;
 }
@@ -57,6 +77,11 @@ export interface ReconcileResult {
   readonly pools: readonly PoolSummary[];
   /** The plan of the last round. */
   readonly plan: Plan;
+  /**
+   * The running or pending instances the last round planned as leaving (`releasing`, remembered, or
+   * named by the `leaving` source), sorted.
+   */
+  readonly leaving: readonly string[];
 }
 
 export interface HandleResult {
@@ -123,6 +148,11 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
   private readonly maxRounds: number;
   private readonly poolTagKey: string;
   private readonly clock: Clock;
+  private readonly releasingTtlMs: number;
+  private readonly leavingTimeoutMs: number;
+  private readonly released: ReleasingMemory;
+  /** One reconcile per pool at a time within this manager; a waiting one is shared by later requests. */
+  private readonly queue = new ScopeQueue<ReconcileResult>();
 
   constructor(readonly options: EniPoolManagerOptions = {}) {
     super();
@@ -141,6 +171,24 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       now: options.executor?.now ?? systemClock.now,
       sleep: options.executor?.sleep ?? systemClock.sleep,
     };
+    this.releasingTtlMs = options.releasingTtlMs ?? 600_000;
+    if (!Number.isInteger(this.releasingTtlMs) || this.releasingTtlMs < 0) {
+      throw new ConfigurationError(
+        `releasingTtlMs must be a non-negative integer, got ${options.releasingTtlMs}`,
+        'releasingTtlMs',
+      );
+    }
+    this.leavingTimeoutMs = options.leavingTimeoutMs ?? 10_000;
+    if (!Number.isInteger(this.leavingTimeoutMs) || this.leavingTimeoutMs < 1) {
+      throw new ConfigurationError(
+        `leavingTimeoutMs must be a positive integer, got ${options.leavingTimeoutMs}`,
+        'leavingTimeoutMs',
+      );
+    }
+    if (options.leaving !== undefined && typeof options.leaving.leavingAmong !== 'function') {
+      throw new ConfigurationError('leaving must have a leavingAmong(members, signal) method', 'leaving');
+    }
+    this.released = new ReleasingMemory(this.clock.now);
     // The tag the executor writes is the one the planner reads, unless set apart on purpose.
     const lastInstanceTagKey = options.executor?.lastInstanceTagKey ?? options.planner?.lastInstanceTagKey;
     this.executor = new Executor({
@@ -187,13 +235,108 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     return value;
   }
 
-  private async loadAndPlan(scope: PoolScope, releasing: ReadonlySet<string>): Promise<Plan> {
+  /**
+   * Remembers `instanceIds` as leaving for `forMs`: every reconcile of this manager, whatever path it
+   * comes from, plans them as `shutting-down` while EC2 still shows them running. `0` forgets them (an
+   * instance a warm pool takes back into service, say).
+   *
+   * @example
+   * ```ts
+   * manager.markReleasing([terminatingInstanceId]);
+   * await manager.reconcile({ kind: 'pools', pools: ['bastion'] });
+   * ```
+   */
+  markReleasing(instanceIds: Iterable<string>, forMs: number = this.releasingTtlMs): void {
+    if (!Number.isFinite(forMs) || forMs < 0) {
+      throw new ConfigurationError(`forMs must be a non-negative number, got ${forMs}`, 'forMs');
+    }
+    this.released.mark(instanceIds, forMs);
+  }
+
+  /** The instances this manager currently remembers as released (see `markReleasing`). */
+  releasingInstances(): ReadonlySet<string> {
+    return this.released.current();
+  }
+
+  /**
+   * The running or pending members of the pools of `scope` that the `leaving` source names, among those
+   * not known to be leaving yet. Bounded by `leavingTimeoutMs`; a failure is logged and answers nothing.
+   */
+  private async askLeaving(
+    state: PoolState,
+    scope: PoolScope,
+    known: ReadonlySet<string>,
+    signal: AbortSignal | undefined,
+  ): Promise<string[]> {
+    const source = this.options.leaving;
+    if (source === undefined || signal?.aborted) return [];
+    const pools = scope.kind === 'all' ? undefined : new Set(scope.pools);
+    const members = state.instances
+      .filter((instance) => {
+        const pool = instance.tags[this.poolTagKey];
+        return (
+          (instance.state === 'running' || instance.state === 'pending') &&
+          pool !== undefined &&
+          (pools === undefined || pools.has(pool)) &&
+          !known.has(instance.instanceId)
+        );
+      })
+      .sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
+    if (members.length === 0) return [];
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new Error(`no answer within leavingTimeoutMs (${this.leavingTimeoutMs} ms)`);
+        controller.abort(error);
+        reject(error);
+      }, this.leavingTimeoutMs);
+      // The bound must not keep an otherwise idle process alive.
+      (timer as { unref?: () => void }).unref?.();
+    });
+    try {
+      const answer = await Promise.race([source.leavingAmong(members, controller.signal), timeout]);
+      const asked = new Set(members.map((member) => member.instanceId));
+      return [...new Set(answer)].filter((instanceId) => asked.has(instanceId)).sort();
+    } catch (error) {
+      this.logger.warn('could not tell which pool members are leaving; planning without the answer', {
+        scope,
+        members: members.length,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return [];
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * Loads the state and plans it, with every running member known to be leaving presented as
+   * `shutting-down`. `known` collects the leaving instances of the reconcile across its rounds.
+   */
+  private async loadAndPlan(
+    scope: PoolScope,
+    known: Set<string>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ plan: Plan; leaving: string[] }> {
     const loaded = await loadPoolState(this.reads, scope, {
       poolTagKey: this.poolTagKey,
       ...(this.options.pageSize !== undefined ? { pageSize: this.options.pageSize } : {}),
     });
-    const state = releasing.size === 0 ? loaded : asReleasing(loaded, releasing);
-    return planWithinScope(planAssignments(state, this.options.planner), scope);
+    for (const instanceId of this.released.current()) known.add(instanceId);
+    for (const instanceId of await this.askLeaving(loaded, scope, known, signal)) known.add(instanceId);
+    const leaving = loaded.instances
+      .filter(
+        (instance) =>
+          known.has(instance.instanceId) && (instance.state === 'running' || instance.state === 'pending'),
+      )
+      .map((instance) => instance.instanceId)
+      .sort();
+    const state = leaving.length === 0 ? loaded : asReleasing(loaded, known);
+    return { plan: planWithinScope(planAssignments(state, this.options.planner), scope), leaving };
   }
 
   /**
@@ -202,23 +345,42 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
    * to tell whether it converged. Throws only when the state cannot be read (or an option is invalid);
    * failed actions are in `outcomes`.
    *
+   * Reconciles of the same pool within one manager run one at a time, in the order asked (a scope is
+   * taken whole, so scopes sharing a pool never interleave); pools apart run in parallel. A request for
+   * a scope whose reconcile is still waiting its turn shares that reconcile's result: it has not read
+   * anything yet, so what it finds answers both. Its `signal` then aborts only once every sharer's has.
+   *
    * @example
    * ```ts
    * const { converged, unsatisfied } = await manager.reconcile({ kind: 'pools', pools: ['bastion'] });
    * ```
    */
   async reconcile(scope: PoolScope, options: ReconcileOptions = {}): Promise<ReconcileResult> {
-    const { signal } = options;
-    const releasing = new Set(options.releasing ?? []);
+    const releasing = [...(options.releasing ?? [])];
+    if (releasing.length > 0) this.released.mark(releasing, this.releasingTtlMs);
+    return this.queue.run(scope, (signal) => this.reconcileNow(scope, new Set(releasing), signal), {
+      ...(options.signal ? { signal: options.signal } : {}),
+      // A waiting reconcile reads the remembered releasing instances when it starts; without memory, a
+      // call's own `releasing` would be lost by sharing.
+      share: releasing.length === 0 || this.releasingTtlMs > 0,
+    });
+  }
+
+  private async reconcileNow(
+    scope: PoolScope,
+    known: Set<string>,
+    signal: AbortSignal | undefined,
+  ): Promise<ReconcileResult> {
     const startedAt = this.clock.now();
     const outcomes: ActionOutcome[] = [];
     let rounds = 0;
     let converged = false;
     let plan: Plan;
+    let leaving: string[];
     for (;;) {
       rounds++;
       this.notify('reconcile_started', { scope, round: rounds });
-      plan = await this.loadAndPlan(scope, releasing);
+      ({ plan, leaving } = await this.loadAndPlan(scope, known, signal));
       if (plan.actions.length === 0) {
         converged = true;
         break;
@@ -259,6 +421,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       unsatisfied: plan.unsatisfied,
       pools: plan.pools,
       plan,
+      leaving,
     };
   }
 
