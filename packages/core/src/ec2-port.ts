@@ -2,27 +2,37 @@ import type { InstanceView, InterfaceView } from './model';
 
 /** An EC2 describe filter: values are OR'ed, filters are AND'ed. */
 export interface Ec2Filter {
+  /** The filter name, e.g. `tag:network-interface-manager-pool`, `tag-key` or `instance-id`. */
   readonly name: string;
+  /** At least one value. */
   readonly values: readonly string[];
 }
 
+/** One page of a filtered describe. */
 export interface DescribePageInput {
   /** Never empty: eni-pool makes no unfiltered describe. */
   readonly filters: readonly Ec2Filter[];
   /** 5–1000. */
   readonly maxResults: number;
+  /** The previous page's `nextToken`; absent for the first page. */
   readonly nextToken?: string;
 }
 
+/** An `AttachNetworkInterface` request. */
 export interface AttachInput {
   readonly networkInterfaceId: string;
   readonly instanceId: string;
+  /** 1 or more: eni-pool never attaches at the primary index 0. */
   readonly deviceIndex: number;
+  /** Sent explicitly on every attach, `0` on single-card instance types. */
   readonly networkCardIndex: number;
 }
 
+/** A `CreateTags` request: every tag is written on every resource. */
 export interface TagInput {
+  /** At least one resource id. */
   readonly resourceIds: readonly string[];
+  /** Key → value; an existing tag with the same key is overwritten. */
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -32,11 +42,30 @@ export interface TagInput {
  * Errors are thrown as the SDK throws them (`err.name` is the AWS code).
  */
 export interface Ec2Port {
-  describeInstances(input: DescribePageInput): Promise<{ instances: InstanceView[]; nextToken?: string }>;
-  describeNetworkInterfaces(
-    input: DescribePageInput,
-  ): Promise<{ interfaces: InterfaceView[]; nextToken?: string }>;
-  attachNetworkInterface(input: AttachInput): Promise<{ attachmentId: string }>;
+  /** One page of `DescribeInstances`, flattened out of its reservations. */
+  describeInstances(input: DescribePageInput): Promise<{
+    /** The instances of this page, in any state. */
+    instances: InstanceView[];
+    /** Present when more pages follow; a page may be short (or empty) and still have one. */
+    nextToken?: string;
+  }>;
+  /** One page of `DescribeNetworkInterfaces`. */
+  describeNetworkInterfaces(input: DescribePageInput): Promise<{
+    /** The interfaces of this page. */
+    interfaces: InterfaceView[];
+    /** Present when more pages follow. */
+    nextToken?: string;
+  }>;
+  /**
+   * `AttachNetworkInterface`. Resolves once EC2 accepted the request; the attachment is then `attaching`
+   * until it settles, which the executor waits for.
+   */
+  attachNetworkInterface(input: AttachInput): Promise<{
+    /** The new attachment, `eni-attach-…`. */
+    attachmentId: string;
+  }>;
+  /** `DetachNetworkInterface` of one attachment; `force` is never set by eni-pool itself. */
   detachNetworkInterface(input: { readonly attachmentId: string; readonly force?: boolean }): Promise<void>;
+  /** `CreateTags`: adds or overwrites tags on the given resources. */
   createTags(input: TagInput): Promise<void>;
 }

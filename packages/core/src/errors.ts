@@ -1,4 +1,19 @@
-/** Base class of every error eni-pool throws; `name` is the subclass name. */
+/**
+ * Base class of every error eni-pool throws; `name` is the subclass name. Catch it to tell eni-pool's
+ * failures from others, then narrow with `instanceof` to read the context fields of a subclass.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await manager.handle(parseEvent(event));
+ * } catch (error) {
+ *   if (error instanceof InvalidEventError) logger.warn(error.message, { field: error.field, kind: error.eventKind });
+ *   else if (error instanceof AwsCallError) logger.error(error.message, { operation: error.operation, code: error.code });
+ *   else if (error instanceof EniPoolError) logger.error(error.message, { error: error.name });
+ *   else throw error;
+ * }
+ * ```
+ */
 export class EniPoolError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -45,9 +60,13 @@ export class ConfigurationError extends EniPoolError {
 export class WaitTimeoutError extends EniPoolError {
   constructor(
     message: string,
+    /** The resource waited for, e.g. the interface `eni-…`. */
     readonly resourceId: string,
+    /** The state it was expected to reach, e.g. `attached` or `available`. */
     readonly expected: string,
+    /** The state last observed, when it was read at least once. */
     readonly lastSeen: string | undefined,
+    /** How long the wait lasted, in milliseconds. */
     readonly waitedMs: number,
   ) {
     super(message);
@@ -58,9 +77,11 @@ export class WaitTimeoutError extends EniPoolError {
 export class AwsCallError extends EniPoolError {
   constructor(
     message: string,
+    /** The API operation, e.g. `AttachNetworkInterface`. */
     readonly operation: string,
     /** The AWS error code (`err.name`), e.g. `InvalidParameterCombination`. */
     readonly code: string,
+    /** Attempts made, counting the first (each may include the SDK client's own retries). */
     readonly attempts: number,
     options?: { cause?: unknown },
   ) {
@@ -72,7 +93,9 @@ export class AwsCallError extends EniPoolError {
 export class AttachConflictError extends EniPoolError {
   constructor(
     message: string,
+    /** The interface that could not be attached. */
     readonly networkInterfaceId: string,
+    /** The instance it was meant for. */
     readonly instanceId: string,
     options?: { cause?: unknown },
   ) {

@@ -1,11 +1,16 @@
 /** The logger shape eni-pool writes to; Powertools' Logger and `console` both fit. */
 export interface Logger {
+  /** Detail for troubleshooting. */
   debug(message: string, context?: Record<string, unknown>): void;
+  /** What eni-pool did: plans applied, races lost. */
   info(message: string, context?: Record<string, unknown>): void;
+  /** Something to look at: a failed or skipped action, a reconcile that did not converge. */
   warn(message: string, context?: Record<string, unknown>): void;
+  /** A failure that needs attention. */
   error(message: string, context?: Record<string, unknown>): void;
 }
 
+/** The lowest level `createJsonLogger` writes; `silent` writes nothing. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };

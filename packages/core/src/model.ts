@@ -12,6 +12,7 @@ export const DEFAULT_DEVICE_INDEX_TAG_KEY = 'network-interface-manager-device-in
 /** Tag written on a pool interface when it is attached, naming the instance, for stop/start affinity. */
 export const DEFAULT_LAST_INSTANCE_TAG_KEY = 'network-interface-manager-last-instance';
 
+/** The EC2 instance state (`State.Name`); only `running` instances are served an interface. */
 export type InstanceStateName =
   | 'pending'
   | 'running'
@@ -20,29 +21,45 @@ export type InstanceStateName =
   | 'shutting-down'
   | 'terminated';
 
+/**
+ * The EC2 network interface status. Only `available` interfaces are handed out; `attaching` and
+ * `detaching` ones are left alone until they settle.
+ */
 export type InterfaceStatus = 'available' | 'associated' | 'attaching' | 'in-use' | 'detaching';
 
+/** The status of one attachment between an interface and an instance. */
 export type AttachmentStatus = 'attaching' | 'attached' | 'detaching' | 'detached';
 
+/** Resource tags as a key → value record (a tag without a value maps to `''`). */
 export type Tags = Readonly<Record<string, string>>;
 
 /** One interface attached to an instance, as the instance sees it (pool interfaces or not). */
 export interface InstanceAttachmentView {
+  /** The attached interface, `eni-…`. */
   readonly networkInterfaceId: string;
+  /** The attachment, `eni-attach-…`, when EC2 reports one. */
   readonly attachmentId?: string;
+  /** Device index on the instance; `0` is the primary interface. */
   readonly deviceIndex: number;
+  /** Network card the interface sits on; `0` on single-card instance types. */
   readonly networkCardIndex: number;
   readonly status: AttachmentStatus;
 }
 
+/** An EC2 instance as eni-pool sees it: a pool member, or the holder of a pool interface. */
 export interface InstanceView {
+  /** `i-…`. */
   readonly instanceId: string;
   readonly state: InstanceStateName;
+  /** The subnet of the primary interface; a pool interface must come from the same one (or zone). */
   readonly subnetId: string;
+  /** e.g. `eu-west-1a`. */
   readonly availabilityZone: string;
   /** ISO-8601 launch time; pool members are served oldest first. */
   readonly launchTime: string;
+  /** e.g. `t3.micro`, when known. */
   readonly instanceType?: string;
+  /** The instance's tags; the pool tag makes it a pool member. */
   readonly tags: Tags;
   /** Every interface attached to the instance, including the primary one at device index 0. */
   readonly attachments: readonly InstanceAttachmentView[];
@@ -50,21 +67,31 @@ export interface InstanceView {
   readonly maxInterfaces?: number;
 }
 
+/** The attachment of an interface, as the interface sees it. */
 export interface InterfaceAttachmentView {
+  /** `eni-attach-…`; a detach names it. */
   readonly attachmentId: string;
+  /** The instance holding the interface. */
   readonly instanceId: string;
+  /** Device index on that instance; `0` is its primary interface, which eni-pool never detaches. */
   readonly deviceIndex: number;
   readonly networkCardIndex: number;
   readonly status: AttachmentStatus;
 }
 
+/** An EC2 network interface; pool interfaces carry the pool tag. */
 export interface InterfaceView {
+  /** `eni-…`. */
   readonly networkInterfaceId: string;
+  /** The subnet the interface lives in; it can only serve instances of the same subnet (or zone). */
   readonly subnetId: string;
   readonly availabilityZone: string;
   readonly status: InterfaceStatus;
+  /** The fixed private IP the pool keeps alive, when known. */
   readonly privateIpAddress?: string;
+  /** The interface's tags: the pool tag, and the optional device-index and last-instance tags. */
   readonly tags: Tags;
+  /** Present while the interface is attached (or attaching, detaching) to an instance. */
   readonly attachment?: InterfaceAttachmentView;
 }
 
@@ -73,7 +100,9 @@ export interface InterfaceView {
  * interfaces are attached to even when those are not (or no longer) pool members.
  */
 export interface PoolState {
+  /** Pool members in any state, plus the non-member holders of pool interfaces. */
   readonly instances: readonly InstanceView[];
+  /** The pool interfaces, attached or not. */
   readonly interfaces: readonly InterfaceView[];
 }
 
@@ -82,15 +111,18 @@ export type Placement = 'subnet' | 'availability-zone';
 
 /** How the device index of an attach is chosen. */
 export type DeviceIndexPolicy =
+  /** The lowest index (>= 1) free on the instance's network card. */
   | { readonly mode: 'lowest-free' }
+  /** Always `index` (>= 1); an instance where it is taken is reported `device-index-taken`. */
   | { readonly mode: 'fixed'; readonly index: number };
 
+/** How `planAssignments` reads the state and places interfaces. Invalid values throw `ConfigurationError`. */
 export interface PlannerOptions {
-  /** @defaultValue `'network-interface-manager-pool'` */
+  /** The tag key whose value names the pool (1–128 characters). @defaultValue `'network-interface-manager-pool'` */
   readonly poolTagKey?: string;
-  /** @defaultValue `'subnet'` */
+  /** Serve an instance from its own subnet only, or from anywhere in its availability zone. @defaultValue `'subnet'` */
   readonly placement?: Placement;
-  /** @defaultValue `{ mode: 'lowest-free' }` */
+  /** How the device index of an attach is chosen; an interface's device-index tag overrides it. @defaultValue `{ mode: 'lowest-free' }` */
   readonly deviceIndex?: DeviceIndexPolicy;
   /** A tag on an interface whose integer value fixes its device index. @defaultValue `'network-interface-manager-device-index'` */
   readonly deviceIndexTagKey?: string;
@@ -100,6 +132,7 @@ export interface PlannerOptions {
   readonly networkCardIndex?: number;
 }
 
+/** Why a pool interface is taken back from the instance holding it. */
 export type DetachReason =
   /** The holder is stopping, stopped, shutting down or terminated. */
   | 'instance-not-running'
@@ -110,31 +143,45 @@ export type DetachReason =
   /** The holder is not in the described state at all (gone). */
   | 'instance-unknown';
 
+/** Attach a free (or just released) pool interface to a running pool member. */
 export interface AttachAction {
   readonly kind: 'attach';
   /** Stable identity of the action within a plan, e.g. `attach:eni-1:i-1`. */
   readonly id: string;
+  /** The pool name (the pool tag's value). */
   readonly pool: string;
+  /** The interface to attach. */
   readonly networkInterfaceId: string;
+  /** The running pool member that receives it. */
   readonly instanceId: string;
+  /** Device index to attach at (>= 1). */
   readonly deviceIndex: number;
+  /** Network card index, always sent explicitly. */
   readonly networkCardIndex: number;
   /** For a hand-over: the id of the detach that must finish first. */
   readonly after?: string;
 }
 
+/** Take a pool interface back from an instance that should not hold it. */
 export interface DetachAction {
   readonly kind: 'detach';
+  /** Stable identity of the action within a plan, e.g. `detach:eni-1:i-1`; an attach's `after` names it. */
   readonly id: string;
+  /** The pool name (the pool tag's value). */
   readonly pool: string;
+  /** The interface to release. */
   readonly networkInterfaceId: string;
+  /** The instance that holds it now. */
   readonly instanceId: string;
+  /** The attachment to end. */
   readonly attachmentId: string;
   readonly reason: DetachReason;
 }
 
+/** One change in a `Plan`. */
 export type PlanAction = AttachAction | DetachAction;
 
+/** Why a running pool member gets no interface in this plan. */
 export type UnsatisfiedReason =
   /** No interface of the pool is free anywhere the instance could use. */
   | 'pool-exhausted'
@@ -147,27 +194,39 @@ export type UnsatisfiedReason =
   /** The fixed device index is already used on the instance. */
   | 'device-index-taken';
 
+/** A running pool member the plan cannot serve, and why; the next round tries again. */
 export interface Unsatisfied {
   readonly pool: string;
   readonly instanceId: string;
   readonly reason: UnsatisfiedReason;
+  /** A sentence for operators, e.g. which subnet had no free interface. */
   readonly detail: string;
 }
 
+/** A running pool member that already holds its pool interface and keeps it. */
 export interface Keep {
   readonly pool: string;
   readonly instanceId: string;
+  /** The interface it keeps. */
   readonly networkInterfaceId: string;
 }
 
+/** Counts for one pool in a plan, for logs and metrics. */
 export interface PoolSummary {
   readonly pool: string;
+  /** Pool interfaces described. */
   readonly interfaces: number;
+  /** Of those, `available` ones. */
   readonly freeInterfaces: number;
+  /** Pool members in state `running`. */
   readonly runningInstances: number;
+  /** Running members that keep the interface they hold (`keep` entries). */
   readonly attached: number;
+  /** Attach actions planned. */
   readonly attaches: number;
+  /** Detach actions planned. */
   readonly detaches: number;
+  /** Running members left unserved (`unsatisfied` entries). */
   readonly unsatisfied: number;
 }
 
@@ -176,13 +235,19 @@ export interface PoolSummary {
  * that detach. Pools, actions, keeps and unsatisfied entries are sorted, so equal states give equal plans.
  */
 export interface Plan {
+  /** Detaches, then attaches. */
   readonly actions: readonly PlanAction[];
+  /** Members already served, left as they are. */
   readonly keep: readonly Keep[];
+  /** Members that cannot be served this round. */
   readonly unsatisfied: readonly Unsatisfied[];
+  /** One summary per pool seen in the state. */
   readonly pools: readonly PoolSummary[];
 }
 
 /** Which pools a load or reconcile covers. */
 export type PoolScope =
+  /** Every instance and interface carrying the pool tag key, whatever its value. */
   | { readonly kind: 'all' }
+  /** Only the named pools (the pool tag's values); at least one non-empty name. */
   | { readonly kind: 'pools'; readonly pools: readonly string[] };

@@ -4,15 +4,20 @@ import type { InstanceStateName } from './model';
 export interface TriggerOrigin {
   /** EventBridge event id, SNS message id or Auto Scaling request id, when present. */
   readonly id?: string;
+  /** ISO-8601 time the event or message was sent. */
   readonly time?: string;
+  /** AWS region, from the event or read from an ARN. */
   readonly region?: string;
+  /** AWS account id, from the event or read from an ARN. */
   readonly account?: string;
 }
 
 /** An "EC2 Instance State-change Notification". */
 export interface InstanceStateChangeTrigger {
   readonly kind: 'instance-state-change';
+  /** The instance whose state changed. */
   readonly instanceId: string;
+  /** Its new state. */
   readonly state: InstanceStateName;
   readonly origin: TriggerOrigin;
 }
@@ -23,6 +28,7 @@ export interface ScheduledSyncTrigger {
   readonly origin: TriggerOrigin;
 }
 
+/** The Auto Scaling lifecycle transition a hook pauses: an instance launching or terminating. */
 export type LifecycleTransition =
   | 'autoscaling:EC2_INSTANCE_LAUNCHING'
   | 'autoscaling:EC2_INSTANCE_TERMINATING';
@@ -36,22 +42,45 @@ export interface LifecycleActionTrigger {
   readonly transition: LifecycleTransition;
   readonly autoScalingGroupName: string;
   readonly lifecycleHookName: string;
+  /** The instance the action is paused for. */
   readonly instanceId: string;
+  /** Identifies the action when completing it; the instance id with hook and group names does too. */
   readonly lifecycleActionToken?: string;
+  /** The hook's free-text metadata, when set. */
   readonly notificationMetadata?: string;
+  /** Where the instance comes from (warm pools only). */
   readonly origin?: LifecycleLocation;
+  /** Where the instance goes (warm pools only). */
   readonly destination?: LifecycleLocation;
+  /** `eventbridge` for an EventBridge event, `notification` for a hook's SQS or SNS message. */
   readonly source: 'eventbridge' | 'notification';
+  /** Where the event came from. */
   readonly from: TriggerOrigin;
 }
 
 /** `autoscaling:TEST_NOTIFICATION`, sent when a hook's notification target is set: acknowledge and drop. */
 export interface TestNotificationTrigger {
   readonly kind: 'test-notification';
+  /** The group whose hook target was set, when the message names it. */
   readonly autoScalingGroupName?: string;
+  /** Where the message came from. */
   readonly from: TriggerOrigin;
 }
 
+/**
+ * What an incoming event asks eni-pool to do, as `parseEvent` reads it: narrow on `kind`.
+ *
+ * @example
+ * ```ts
+ * const trigger = parseEvent(event);
+ * switch (trigger.kind) {
+ *   case 'instance-state-change': return manager.handle(trigger); // one instance's pool
+ *   case 'scheduled-sync': return manager.handle(trigger); // every pool
+ *   case 'lifecycle-action': return manager.handle(trigger); // then complete the action
+ *   case 'test-notification': return; // acknowledge and drop
+ * }
+ * ```
+ */
 export type Trigger =
   | InstanceStateChangeTrigger
   | ScheduledSyncTrigger
