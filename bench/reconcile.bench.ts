@@ -652,7 +652,7 @@ async function eventPath(poolSize: number, events: number): Promise<void> {
 
 // `--quick`: a smoke run of the same code (small sizes, fewer runs), for trying changes.
 // At 1,000 there is one run: the baselines describe every free interface once per instance, so their
-// cost grows with N² (about 90 s of the run there), while eni-pool's time is set by the bucket.
+// cost grows with N² (1.5–2.5 minutes of the run there), while eni-pool's time is set by the bucket.
 const quick = process.argv.includes('--quick');
 const started = performance.now();
 await massAssignment(
