@@ -1,15 +1,11 @@
 import {
   type AutoScalingClient,
   CompleteLifecycleActionCommand,
-  DescribeAutoScalingInstancesCommand,
   RecordLifecycleActionHeartbeatCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { classifyAwsError, type LifecycleActionTrigger } from '@eni-pool/core';
 import type { LifecycleActionResult } from './options';
 import { type RetryContext, withRetry } from './timing';
-
-/** `DescribeAutoScalingInstances` takes at most 50 instance ids (and records) per call. */
-const DESCRIBE_INSTANCES_LIMIT = 50;
 
 /** `done`: the call succeeded; `over`: Auto Scaling has no active action any more (completed or expired). */
 export type LifecycleCallStatus = 'done' | 'over';
@@ -49,40 +45,6 @@ export class LifecycleActions {
       () => this.client.send(new RecordLifecycleActionHeartbeatCommand(identify(action))),
       signal,
     );
-  }
-
-  /**
-   * Those of `instanceIds` that Auto Scaling is terminating (`Terminating`, `Terminating:Wait`,
-   * `Terminating:Proceed`, or their `Warmed:` forms), asked 50 at a time.
-   */
-  async terminating(instanceIds: readonly string[], signal?: AbortSignal): Promise<string[]> {
-    const found: string[] = [];
-    const context = signal ? { ...this.context, signal } : this.context;
-    for (let start = 0; start < instanceIds.length; start += DESCRIBE_INSTANCES_LIMIT) {
-      const chunk = instanceIds.slice(start, start + DESCRIBE_INSTANCES_LIMIT);
-      let nextToken: string | undefined;
-      do {
-        const token = nextToken;
-        const page = await withRetry(
-          'DescribeAutoScalingInstances',
-          () =>
-            this.client.send(
-              new DescribeAutoScalingInstancesCommand({
-                InstanceIds: chunk,
-                MaxRecords: DESCRIBE_INSTANCES_LIMIT,
-                ...(token ? { NextToken: token } : {}),
-              }),
-            ),
-          context,
-        );
-        for (const instance of page.AutoScalingInstances ?? []) {
-          const state = instance.LifecycleState ?? '';
-          if (instance.InstanceId && /^(Warmed:)?Terminating/.test(state)) found.push(instance.InstanceId);
-        }
-        nextToken = page.NextToken;
-      } while (nextToken);
-    }
-    return found;
   }
 
   private async call(

@@ -62,34 +62,3 @@ export async function poolInterfacesOf(
   } while (nextToken);
   return found;
 }
-
-/** The running or pending members of `pool`: the instances a reconcile of the pool may serve. */
-export async function runningPoolMembers(
-  ec2: Ec2Port,
-  poolTagKey: string,
-  pool: string,
-  context: RetryContext,
-): Promise<string[]> {
-  const filters = [
-    { name: `tag:${poolTagKey}`, values: [pool] },
-    { name: 'instance-state-name', values: ['pending', 'running'] },
-  ];
-  const members: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const token = nextToken;
-    const page = await withRetry(
-      'DescribeInstances',
-      () =>
-        ec2.describeInstances({
-          filters,
-          maxResults: 1000,
-          ...(token === undefined ? {} : { nextToken: token }),
-        }),
-      context,
-    );
-    members.push(...page.instances.map((instance) => instance.instanceId));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return [...new Set(members)].sort();
-}

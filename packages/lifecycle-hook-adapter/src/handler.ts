@@ -1,8 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import {
-  AwsCallError,
-  classifyAwsError,
   createSdkEc2Port,
   defaultLogger,
   type Ec2Port,
@@ -16,16 +14,16 @@ import {
 } from '@eni-pool/core';
 import { EventEmitter } from 'eventemitter3';
 import { LifecycleActions } from './auto-scaling';
-import { findInstance, poolInterfacesOf, runningPoolMembers } from './ec2-views';
+import { findInstance, poolInterfacesOf } from './ec2-views';
 import { LifecycleHandlingAbortedError } from './errors';
 import type { LifecycleActionRef, LifecycleHookEvents } from './events';
+import { createAutoScalingLeavingInstances } from './leaving-instances';
 import {
   type LifecycleActionResult,
   type LifecycleHookHandlerOptions,
   type ResolvedSettings,
   resolveSettings,
 } from './options';
-import { PoolReconciler } from './pool-reconciler';
 import { Backoff, describeError, type RetryContext, realSleep, type Sleep } from './timing';
 import type { LifecycleOutcome, LifecycleOutcomeReason, LifecycleTrigger } from './types';
 
@@ -87,12 +85,10 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
   readonly settings: ResolvedSettings;
   private readonly ec2: Ec2Port;
   private readonly actions: LifecycleActions;
-  private readonly reconciler: PoolReconciler;
   private readonly logger: Logger;
   private readonly sleep: Sleep;
   private readonly now: () => number;
   private readonly random: () => number;
-  private detectTerminating: boolean;
 
   constructor(options: LifecycleHookHandlerOptions = {}) {
     super();
@@ -101,10 +97,22 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
     this.sleep = options.sleep ?? realSleep;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
-    this.detectTerminating = this.settings.detectTerminating;
 
     const ec2Source = options.ec2 ?? options.manager?.options.ec2 ?? new EC2Client({});
     this.ec2 = isEc2Port(ec2Source) ? ec2Source : createSdkEc2Port(ec2Source);
+    const autoScaling = options.autoScaling ?? new AutoScalingClient({});
+    // Every reconcile of the manager, not only this handler's, then knows which members are leaving.
+    const leaving =
+      options.managerOptions?.leaving ??
+      (this.settings.detectTerminating
+        ? createAutoScalingLeavingInstances({
+            autoScaling,
+            logger: this.logger,
+            retry: this.settings.retry,
+            sleep: this.sleep,
+            random: this.random,
+          })
+        : undefined);
     this.manager =
       options.manager ??
       new EniPoolManager({
@@ -112,12 +120,9 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
         ec2: this.ec2,
         logger: this.logger,
         planner: { ...options.managerOptions?.planner, poolTagKey: this.settings.poolTagKey },
+        ...(leaving ? { leaving } : {}),
       });
-    this.actions = new LifecycleActions(
-      options.autoScaling ?? new AutoScalingClient({}),
-      this.retryContext(),
-    );
-    this.reconciler = new PoolReconciler(this.manager, this.now, this.settings.releasingTtlMs);
+    this.actions = new LifecycleActions(autoScaling, this.retryContext());
   }
 
   /**
@@ -247,9 +252,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
         let attached = held.find((eni) => eni.attachment?.status === 'attached');
         // An attach already in flight settles by itself; re-planning now would only see it in transition.
         if (!attached && !held.some((eni) => eni.attachment?.status === 'attaching')) {
-          await this.markTerminatingMembers(run, pool);
-          const result = await this.reconciler.reconcile(pool, run.work.signal);
-          run.reconciles++;
+          const result = await this.reconcilePool(run, pool);
           run.unsatisfied = result.unsatisfied.find((entry) => entry.instanceId === action.instanceId);
           held = await poolInterfacesOf(
             this.ec2,
@@ -280,41 +283,17 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
   }
 
   /**
-   * With `detectTerminating`: adds the running members of the pool that Auto Scaling is terminating to
-   * the releasing set, before a reconcile — those still holding an interface, and those that already gave
-   * theirs back and would otherwise, being older, be served first. Best effort: a failure here never keeps
-   * the action from reconciling.
+   * Reconciles one pool through the manager. The manager keeps the instances this handler released (and,
+   * with `detectTerminating`, those Auto Scaling is terminating) out of it, and runs one reconcile per
+   * pool at a time, so a launch and the termination it replaces make one hand-over.
    */
-  private async markTerminatingMembers(run: Run, pool: string): Promise<void> {
-    if (!this.detectTerminating) return;
-    let terminating: string[];
-    try {
-      const releasing = this.reconciler.releasingInstances();
-      const others = (
-        await runningPoolMembers(this.ec2, this.settings.poolTagKey, pool, this.retryContext(run))
-      ).filter((id) => id !== run.action.instanceId && !releasing.has(id));
-      if (others.length === 0) return;
-      terminating = await this.actions.terminating(others, run.work.signal);
-    } catch (error) {
-      if (endsRun(error)) throw error;
-      // Throttling that outlasted the retries is transient; only a refusal (AccessDenied) turns this off.
-      if (!(error instanceof AwsCallError) && classifyAwsError(error) === 'client') {
-        this.detectTerminating = false;
-        this.logger.warn('cannot read Auto Scaling lifecycle states; detectTerminating is now off', {
-          error: describeError(error),
-        });
-      } else {
-        this.noteError(run, 'looking for terminating holders failed', error);
-      }
-      return;
-    }
-    for (const instanceId of terminating) {
-      this.logger.info('releasing the interface of a terminating instance for a launch', {
-        ...refOf(run.action),
-        terminating: instanceId,
-      });
-      this.reconciler.markReleasing(instanceId);
-    }
+  private async reconcilePool(run: Run, pool: string) {
+    const result = await this.manager.reconcile(
+      { kind: 'pools', pools: [pool] },
+      { signal: run.work.signal },
+    );
+    run.reconciles++;
+    return result;
   }
 
   private async launchExhausted(run: Run): Promise<LifecycleOutcome> {
@@ -368,7 +347,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
           }
           held = attachedNow.map((eni) => eni.networkInterfaceId);
           run.pool = attachedNow[0]?.tags[this.settings.poolTagKey];
-          this.reconciler.markReleasing(action.instanceId);
+          this.manager.markReleasing([action.instanceId], this.settings.releasingTtlMs);
         }
         releasedIds = held.filter((id) => !attachedNow.some((eni) => eni.networkInterfaceId === id));
         if (attachedNow.length === 0) break;
@@ -377,9 +356,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
           const pools = new Set(attachedNow.map((eni) => eni.tags[this.settings.poolTagKey] ?? ''));
           for (const pool of pools) {
             if (pool === '') continue;
-            await this.markTerminatingMembers(run, pool);
-            await this.reconciler.reconcile(pool, run.work.signal);
-            run.reconciles++;
+            await this.reconcilePool(run, pool);
           }
           const after = await poolInterfacesOf(
             this.ec2,
@@ -424,9 +401,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
     // that was still waiting because the interface was in transition when that plan was made.
     if (run.pool) {
       try {
-        await this.markTerminatingMembers(run, run.pool);
-        await this.reconciler.reconcile(run.pool, run.work.signal);
-        run.reconciles++;
+        await this.reconcilePool(run, run.pool);
       } catch (error) {
         this.noteError(run, 'reconciling the pool after the release failed', error);
       }

@@ -82,17 +82,22 @@ export interface LifecycleHookHandlerOptions {
   /** Whether an instance launched into the warm pool gets an interface. @defaultValue `'skip'` */
   readonly warmPool?: WarmPoolMode;
   /**
-   * Before each reconcile, ask Auto Scaling (`DescribeAutoScalingInstances`, 50 instances a call) which
-   * running members of the pool it is terminating, and treat them as releasing too. This matters when
-   * lifecycle actions are handled by different workers (several Lambda containers): without it, a
+   * Give the manager the handler builds a leaving source backed by Auto Scaling
+   * (`createAutoScalingLeavingInstances`): every reconcile of that manager then asks which running
+   * members of the pool Auto Scaling is terminating (`DescribeAutoScalingGroups`, one call for the groups
+   * named by the members' `aws:autoscaling:groupName` tags) and releases their interfaces. This matters
+   * when lifecycle actions are handled by different workers (several Lambda containers): without it, a
    * worker that does not know about another worker's release gives the freed interface back, oldest
-   * instance first, to the terminating instance. Needs `autoscaling:DescribeAutoScalingInstances`; the
-   * first `AccessDenied` turns it off for the handler's lifetime (with a warning). @defaultValue `true`
+   * instance first, to the terminating instance. Needs `autoscaling:DescribeAutoScalingGroups`; the
+   * first `AccessDenied` turns it off for the handler's lifetime (with a warning). A `manager` passed in
+   * brings its own `leaving` option; `true` with a manager that has none is a configuration error.
+   * @defaultValue `true`
    */
   readonly detectTerminating?: boolean;
   /**
-   * How long an instance released by a terminate action stays excluded from this handler's reconciles, so
-   * that a concurrent reconcile does not hand its interface back before it shuts down.
+   * How long an instance released by a terminate action stays excluded from every reconcile of the
+   * manager (`EniPoolManager.markReleasing`), so that a concurrent reconcile — this handler's or any other
+   * path's through the same manager — does not hand its interface back before it shuts down.
    * @defaultValue `600000`
    */
   readonly releasingTtlMs?: number;
@@ -173,6 +178,17 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
   if (options.manager && options.managerOptions) {
     throw new ConfigurationError('pass either manager or managerOptions, not both', 'managerOptions');
   }
+  const detectTerminating = flag(options.detectTerminating, true, 'detectTerminating');
+  if (
+    options.manager &&
+    options.detectTerminating === true &&
+    options.manager.options.leaving === undefined
+  ) {
+    throw new ConfigurationError(
+      'detectTerminating needs the manager to have a leaving source: build it with leaving: createAutoScalingLeavingInstances(...)',
+      'detectTerminating',
+    );
+  }
 
   const launchBudgetMs = positiveInteger(options.launchBudgetMs, 240_000, 'launchBudgetMs');
   const terminateBudgetMs = positiveInteger(options.terminateBudgetMs, 120_000, 'terminateBudgetMs');
@@ -235,6 +251,7 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
     resultOnFailure: oneOf(options.resultOnFailure, ['ABANDON', 'CONTINUE'], 'ABANDON', 'resultOnFailure'),
     warmPool: oneOf(options.warmPool, ['skip', 'attach'], 'skip', 'warmPool'),
     releasingTtlMs: positiveInteger(options.releasingTtlMs, 600_000, 'releasingTtlMs'),
-    detectTerminating: flag(options.detectTerminating, true, 'detectTerminating'),
+    // A manager passed in decides for itself; the setting says whether terminating members are detected.
+    detectTerminating: options.manager ? options.manager.options.leaving !== undefined : detectTerminating,
   };
 }

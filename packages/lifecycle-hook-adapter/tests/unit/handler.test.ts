@@ -1,7 +1,7 @@
 import {
   AutoScalingClient,
   CompleteLifecycleActionCommand,
-  DescribeAutoScalingInstancesCommand,
+  DescribeAutoScalingGroupsCommand,
   RecordLifecycleActionHeartbeatCommand,
 } from '@aws-sdk/client-auto-scaling';
 import {
@@ -66,7 +66,7 @@ beforeEach(() => {
   asMock.reset();
   asMock.on(CompleteLifecycleActionCommand).resolves({});
   asMock.on(RecordLifecycleActionHeartbeatCommand).resolves({});
-  asMock.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [] });
+  asMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
   ec2 = new FakeEc2(5);
 });
 
@@ -430,23 +430,46 @@ describe('LifecycleHookHandler terminate', () => {
 });
 
 describe('LifecycleHookHandler detectTerminating', () => {
+  let members: string[] = [];
+  beforeEach(() => {
+    members = [];
+  });
+
+  /** A member of the group `web-asg`, tagged by Auto Scaling as it tags the instances it launches. */
+  function groupMember(): string {
+    const instanceId = ec2.addInstance({ pool: 'web', tags: { 'aws:autoscaling:groupName': 'web-asg' } });
+    members.push(instanceId);
+    return instanceId;
+  }
+
   function terminatingInAutoScaling(...instanceIds: string[]) {
-    asMock.on(DescribeAutoScalingInstancesCommand).resolves({
-      AutoScalingInstances: instanceIds.map((InstanceId) => ({
-        InstanceId,
-        AutoScalingGroupName: 'web-asg',
-        AvailabilityZone: 'us-east-1a',
-        LifecycleState: 'Terminating:Wait',
-        HealthStatus: 'HEALTHY',
-        ProtectedFromScaleIn: false,
-      })),
+    asMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: 'web-asg',
+          MinSize: 0,
+          MaxSize: 4,
+          DesiredCapacity: 2,
+          DefaultCooldown: 300,
+          AvailabilityZones: ['us-east-1a'],
+          HealthCheckType: 'EC2',
+          CreatedTime: new Date(0),
+          Instances: members.map((InstanceId) => ({
+            InstanceId,
+            AvailabilityZone: 'us-east-1a',
+            LifecycleState: instanceIds.includes(InstanceId) ? 'Terminating:Wait' : 'InService',
+            HealthStatus: 'Healthy',
+            ProtectedFromScaleIn: false,
+          })),
+        },
+      ],
     });
   }
 
   it("takes a terminating predecessor's interface during the launch, without its terminate action", async () => {
-    const predecessor = ec2.addInstance({ pool: 'web' });
+    const predecessor = groupMember();
     const eni = ec2.addInterface({ pool: 'web', attachedTo: predecessor });
-    const successor = ec2.addInstance({ pool: 'web' });
+    const successor = groupMember();
     terminatingInAutoScaling(predecessor);
 
     const outcome = await handlerFor({ detectTerminating: true }).handle(launchAction(successor));
@@ -456,16 +479,16 @@ describe('LifecycleHookHandler detectTerminating', () => {
       reason: 'interface-attached',
       networkInterfaceIds: [eni],
     });
-    expect(asMock.commandCalls(DescribeAutoScalingInstancesCommand)[0]?.args[0].input).toMatchObject({
-      InstanceIds: [predecessor],
+    expect(asMock.commandCalls(DescribeAutoScalingGroupsCommand)[0]?.args[0].input).toMatchObject({
+      AutoScalingGroupNames: ['web-asg'],
     });
     expect(ec2.attachmentOf(predecessor)).toBeUndefined();
   });
 
   it('keeps a terminating predecessor that already let go from taking the interface back', async () => {
-    const predecessor = ec2.addInstance({ pool: 'web' });
+    const predecessor = groupMember();
     const eni = ec2.addInterface({ pool: 'web' });
-    const successor = ec2.addInstance({ pool: 'web' });
+    const successor = groupMember();
     terminatingInAutoScaling(predecessor);
 
     const outcome = await handlerFor({ detectTerminating: true }).handle(launchAction(successor));
@@ -477,9 +500,9 @@ describe('LifecycleHookHandler detectTerminating', () => {
   });
 
   it('leaves an in-service holder alone', async () => {
-    const holder = ec2.addInstance({ pool: 'web' });
+    const holder = groupMember();
     ec2.addInterface({ pool: 'web', attachedTo: holder });
-    const extra = ec2.addInstance({ pool: 'web' });
+    const extra = groupMember();
     terminatingInAutoScaling();
 
     const outcome = await handlerFor({ detectTerminating: true, launchBudgetMs: 60 }).handle(
@@ -491,23 +514,23 @@ describe('LifecycleHookHandler detectTerminating', () => {
   });
 
   it('turns itself off when Auto Scaling refuses the describe', async () => {
-    const holder = ec2.addInstance({ pool: 'web' });
+    const holder = groupMember();
     ec2.addInterface({ pool: 'web', attachedTo: holder });
-    const extra = ec2.addInstance({ pool: 'web' });
-    asMock.on(DescribeAutoScalingInstancesCommand).rejects(awsError('AccessDenied', 'not authorized'));
+    const extra = groupMember();
+    asMock.on(DescribeAutoScalingGroupsCommand).rejects(awsError('AccessDenied', 'not authorized', 403));
 
     const outcome = await handlerFor({ detectTerminating: true, launchBudgetMs: 100 }).handle(
       launchAction(extra),
     );
 
     expect(outcome).toMatchObject({ result: 'ABANDON', reason: 'budget-exhausted' });
-    expect(asMock.commandCalls(DescribeAutoScalingInstancesCommand)).toHaveLength(1);
+    expect(asMock.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(1);
   });
 
   it('can be turned off', async () => {
-    const predecessor = ec2.addInstance({ pool: 'web' });
+    const predecessor = groupMember();
     ec2.addInterface({ pool: 'web', attachedTo: predecessor });
-    const successor = ec2.addInstance({ pool: 'web' });
+    const successor = groupMember();
     terminatingInAutoScaling(predecessor);
 
     const outcome = await handlerFor({ detectTerminating: false, launchBudgetMs: 60 }).handle(
@@ -515,7 +538,7 @@ describe('LifecycleHookHandler detectTerminating', () => {
     );
 
     expect(outcome).toMatchObject({ result: 'ABANDON', unsatisfied: { reason: 'pool-exhausted' } });
-    expect(asMock.commandCalls(DescribeAutoScalingInstancesCommand)).toHaveLength(0);
+    expect(asMock.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(0);
   });
 });
 
