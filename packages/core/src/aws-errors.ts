@@ -69,7 +69,7 @@ export function awsErrorCode(error: unknown): string | undefined {
   return code?.replace(/^(Client|Server)\./, '');
 }
 
-/** The error's message, or `''`. */
+/** The error's `message` (or `Message`), or `''` when it has none. */
 export function awsErrorMessage(error: unknown): string {
   const message = field(error, 'message') ?? field(error, 'Message');
   return typeof message === 'string' ? message : '';
@@ -80,13 +80,19 @@ function httpStatus(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-/** The request rate was exceeded (`RequestLimitExceeded`, `Throttling`, `RequestThrottled`, …). */
+/**
+ * The request rate was exceeded (`RequestLimitExceeded`, `Throttling`, `RequestThrottled`, …).
+ * See {@link classifyAwsError} for an example.
+ */
 export function isThrottling(error: unknown): boolean {
   const code = awsErrorCode(error);
   return code !== undefined && THROTTLING_CODES.has(code);
 }
 
-/** A server-side failure: a 5xx status or an internal/unavailable code. Throttling is not included. */
+/**
+ * A server-side failure: a 5xx status or an internal/unavailable code. Throttling is not included.
+ * See {@link classifyAwsError} for an example.
+ */
 export function isServerError(error: unknown): boolean {
   if (isThrottling(error)) return false;
   const code = awsErrorCode(error);
@@ -95,12 +101,18 @@ export function isServerError(error: unknown): boolean {
   return status !== undefined && status >= 500 && status <= 599;
 }
 
-/** Worth retrying with backoff: throttling or a server error. Client errors never are. */
+/**
+ * Worth retrying with backoff: throttling or a server error. Client errors never are.
+ * See {@link classifyAwsError} for an example.
+ */
 export function isRetryable(error: unknown): boolean {
   return isThrottling(error) || isServerError(error);
 }
 
-/** The instance already has an interface at the requested device index. */
+/**
+ * The instance already has an interface at the requested device index.
+ * See {@link classifyAwsError} for an example.
+ */
 export function isDeviceIndexTaken(error: unknown): boolean {
   return awsErrorCode(error) === 'InvalidParameterValue' && DEVICE_INDEX_MESSAGE.test(awsErrorMessage(error));
 }
@@ -108,6 +120,7 @@ export function isDeviceIndexTaken(error: unknown): boolean {
 /**
  * The network interface is attached elsewhere: `InvalidNetworkInterface.InUse`, or `InvalidParameterValue`
  * whose message says it is in use or already attached.
+ * See {@link classifyAwsError} for an example.
  */
 export function isInUse(error: unknown): boolean {
   const code = awsErrorCode(error);
@@ -119,23 +132,35 @@ export function isInUse(error: unknown): boolean {
   );
 }
 
-/** The instance is not in a state that allows the call (`IncorrectInstanceState`, `IncorrectState`). */
+/**
+ * The instance is not in a state that allows the call (`IncorrectInstanceState`, `IncorrectState`).
+ * See {@link classifyAwsError} for an example.
+ */
 export function isIncorrectState(error: unknown): boolean {
   const code = awsErrorCode(error);
   return code !== undefined && INCORRECT_STATE_CODES.has(code);
 }
 
-/** The attachment no longer exists (`InvalidAttachmentID.NotFound`): a detach is already done. */
+/**
+ * The attachment no longer exists (`InvalidAttachmentID.NotFound`): a detach is already done.
+ * See {@link classifyAwsError} for an example.
+ */
 export function isAlreadyDetached(error: unknown): boolean {
   return awsErrorCode(error) === 'InvalidAttachmentID.NotFound';
 }
 
-/** A resource does not exist (`*.NotFound`, including `InvalidAttachmentID.NotFound`). */
+/**
+ * A resource does not exist (`*.NotFound`, including `InvalidAttachmentID.NotFound`).
+ * See {@link classifyAwsError} for an example.
+ */
 export function isNotFound(error: unknown): boolean {
   return awsErrorCode(error)?.endsWith('.NotFound') ?? false;
 }
 
-/** The lifecycle action is already completed or expired: `ValidationError` "No active Lifecycle Action found". */
+/**
+ * The lifecycle action is already completed or expired: `ValidationError` "No active Lifecycle Action found".
+ * See {@link classifyAwsError} for an example.
+ */
 export function isNoActiveLifecycleAction(error: unknown): boolean {
   return (
     awsErrorCode(error) === 'ValidationError' &&
@@ -143,21 +168,40 @@ export function isNoActiveLifecycleAction(error: unknown): boolean {
   );
 }
 
-/** The instance type cannot hold another interface (`AttachmentLimitExceeded`). */
+/**
+ * The instance type cannot hold another interface (`AttachmentLimitExceeded`).
+ * See {@link classifyAwsError} for an example.
+ */
 export function isAttachmentLimit(error: unknown): boolean {
   return awsErrorCode(error) === 'AttachmentLimitExceeded';
 }
 
 /**
- * Classifies an error thrown by an AWS SDK call (or an `Ec2Port`).
+ * Classifies an error thrown by an AWS SDK call (or an `Ec2Port`). The `is…` guards answer one question
+ * each, for the same errors; any value may be passed, and a non-error is simply `client`/`false`.
  *
  * @example
  * ```ts
  * try {
  *   await port.attachNetworkInterface(input);
  * } catch (error) {
- *   if (classifyAwsError(error) === 'in-use') replan();
+ *   switch (classifyAwsError(error)) {
+ *     case 'in-use':
+ *     case 'device-index-taken':
+ *       return replan(); // another worker got there first
+ *     case 'throttling':
+ *     case 'server':
+ *       return retryLater(); // isRetryable(error) is true for exactly these two
+ *     default:
+ *       throw error;
+ *   }
  * }
+ *
+ * // The guards, on the same kind of SDK error (`name` is the AWS code):
+ * const inUse = Object.assign(new Error('eni-1 is currently in use'), { name: 'InvalidNetworkInterface.InUse' });
+ * isInUse(inUse); // true
+ * isRetryable(inUse); // false
+ * isNotFound(Object.assign(new Error('gone'), { name: 'InvalidAttachmentID.NotFound' })); // true
  * ```
  */
 export function classifyAwsError(error: unknown): AwsErrorClass {

@@ -20,7 +20,9 @@ export interface DescribePageInput {
 
 /** An `AttachNetworkInterface` request. */
 export interface AttachInput {
+  /** The interface to attach, `eni-…`. */
   readonly networkInterfaceId: string;
+  /** The instance to attach it to, `i-…`. */
   readonly instanceId: string;
   /** 1 or more: eni-pool never attaches at the primary index 0. */
   readonly deviceIndex: number;

@@ -78,6 +78,7 @@ export interface EniPoolEvents {
       readonly instanceId: string;
       /** The interface taken back from it. */
       readonly networkInterfaceId: string;
+      /** The pool name. */
       readonly pool: string;
     },
   ];

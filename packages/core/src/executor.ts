@@ -24,24 +24,33 @@ import {
   type PlanAction,
 } from './model';
 
+/**
+ * The retry budget of each EC2 call on throttling and server errors: full-jitter exponential backoff,
+ * a random delay below `min(maxDelayMs, baseDelayMs · 2^(attempt - 1))` before each further attempt.
+ */
 export interface RetryOptions {
-  /** Attempts per API call, including the first. @defaultValue `5` */
+  /** Attempts per API call, including the first; a positive integer. @defaultValue `5` */
   readonly maxAttempts?: number;
-  /** @defaultValue `200` */
+  /** Backoff ceiling before the second attempt, doubled for each later one. @defaultValue `200` */
   readonly baseDelayMs?: number;
-  /** @defaultValue `5000` */
+  /** Cap of the backoff ceiling. @defaultValue `5000` */
   readonly maxDelayMs?: number;
 }
 
+/**
+ * How long the executor polls an interface after an attach (until `attached`) or a detach (until
+ * `available`), with delays that double from `initialDelayMs` up to `maxDelayMs`.
+ */
 export interface WaitOptions {
   /** Delay before the first poll. @defaultValue `500` */
   readonly initialDelayMs?: number;
-  /** @defaultValue `5000` */
+  /** Longest delay between two polls. @defaultValue `5000` */
   readonly maxDelayMs?: number;
   /** Bound of one wait; then `WaitTimeoutError`. @defaultValue `120000` */
   readonly timeoutMs?: number;
 }
 
+/** A client-side token bucket, so a large plan stays within EC2's request rate instead of being throttled. */
 export interface RateLimitOptions {
   /** Burst per mutating action (EC2: 50). @defaultValue `50` */
   readonly capacity?: number;
@@ -49,8 +58,11 @@ export interface RateLimitOptions {
   readonly refillPerSecond?: number;
 }
 
+/** Options of `new Executor(...)`. Invalid values throw `ConfigurationError` from the constructor. */
 export interface ExecutorOptions {
+  /** The EC2 operations to call, e.g. `createSdkEc2Port(new EC2Client({}))`. */
   readonly ec2: Ec2Port;
+  /** Where the executor logs. @defaultValue `defaultLogger` (JSON lines on stderr, warnings and errors) */
   readonly logger?: Logger;
   /** Actions in flight at once. @defaultValue `8` */
   readonly concurrency?: number;
@@ -64,6 +76,7 @@ export interface ExecutorOptions {
    * retries (its `maxAttempts`), which run inside every attempt.
    */
   readonly retry?: RetryOptions;
+  /** Bounds of the wait after each attach and detach. */
   readonly wait?: WaitOptions;
   /** Tag written on an interface at attach, naming its instance (stop/start affinity); `false` disables. @defaultValue `'network-interface-manager-last-instance'` */
   readonly lastInstanceTagKey?: string | false;
@@ -75,21 +88,38 @@ export interface ExecutorOptions {
   readonly now?: () => number;
 }
 
+/**
+ * How an action ended: `succeeded` (done and settled), `failed` (for good, see its error), `conflict`
+ * (an attach that lost a race to another worker; re-plan) or `skipped` (never started: aborted, or the
+ * detach it waited for did not succeed).
+ */
 export type ActionStatus = 'succeeded' | 'failed' | 'conflict' | 'skipped';
 
+/** What became of one plan action. */
 export interface ActionOutcome {
+  /** The plan action. */
   readonly action: PlanAction;
+  /** How it ended. */
   readonly status: ActionStatus;
+  /** The new attachment, for a succeeded attach. */
   readonly attachmentId?: string;
+  /** Why the action failed, conflicted or was skipped. */
   readonly error?: EniPoolError;
+  /** Time spent on the action, in milliseconds (`0` when skipped). */
   readonly durationMs: number;
 }
 
+/** The result of `Executor.apply`: one outcome per action, and the counts per status. */
 export interface ApplyResult {
+  /** Detach outcomes first, then attach outcomes, each in plan order. */
   readonly outcomes: readonly ActionOutcome[];
+  /** Outcomes with status `succeeded`. */
   readonly succeeded: number;
+  /** Outcomes with status `failed`. */
   readonly failed: number;
+  /** Outcomes with status `conflict`. */
   readonly conflicts: number;
+  /** Outcomes with status `skipped`. */
   readonly skipped: number;
 }
 
@@ -154,7 +184,14 @@ export class Executor extends EventEmitter<EniPoolEvents> {
   private readonly lastInstanceTagKey: string | undefined;
   private readonly buckets: Readonly<Record<'attach' | 'detach' | 'createTags', TokenBucket>>;
 
-  constructor(readonly options: ExecutorOptions) {
+  /**
+   * @param options - The EC2 port and the budgets; checked here.
+   * @throws ConfigurationError when an option is out of range.
+   */
+  constructor(
+    /** The options the executor was created with, as given. */
+    readonly options: ExecutorOptions,
+  ) {
     super();
     this.ec2 = options.ec2;
     this.logger = options.logger ?? defaultLogger;

@@ -9,8 +9,9 @@ import {
   type PoolState,
 } from './model';
 
+/** Options of `loadPoolState`. Invalid values throw `ConfigurationError` before any call. */
 export interface LoadOptions {
-  /** @defaultValue `'network-interface-manager-pool'` */
+  /** The tag key whose value names the pool. @defaultValue `'network-interface-manager-pool'` */
   readonly poolTagKey?: string;
   /** Page size, 5–1000. @defaultValue `1000` */
   readonly pageSize?: number;

@@ -43,6 +43,7 @@ export interface InstanceAttachmentView {
   readonly deviceIndex: number;
   /** Network card the interface sits on; `0` on single-card instance types. */
   readonly networkCardIndex: number;
+  /** Only `attached` attachments count as settled. */
   readonly status: AttachmentStatus;
 }
 
@@ -50,6 +51,7 @@ export interface InstanceAttachmentView {
 export interface InstanceView {
   /** `i-…`. */
   readonly instanceId: string;
+  /** Only `running` members are served; a stopped or terminated holder gives its interface back. */
   readonly state: InstanceStateName;
   /** The subnet of the primary interface; a pool interface must come from the same one (or zone). */
   readonly subnetId: string;
@@ -75,7 +77,9 @@ export interface InterfaceAttachmentView {
   readonly instanceId: string;
   /** Device index on that instance; `0` is its primary interface, which eni-pool never detaches. */
   readonly deviceIndex: number;
+  /** Network card the interface sits on. */
   readonly networkCardIndex: number;
+  /** `attaching` and `detaching` attachments are left alone until they settle. */
   readonly status: AttachmentStatus;
 }
 
@@ -85,7 +89,9 @@ export interface InterfaceView {
   readonly networkInterfaceId: string;
   /** The subnet the interface lives in; it can only serve instances of the same subnet (or zone). */
   readonly subnetId: string;
+  /** The interface's availability zone, used with `placement: 'availability-zone'`. */
   readonly availabilityZone: string;
+  /** Only `available` interfaces are handed out. */
   readonly status: InterfaceStatus;
   /** The fixed private IP the pool keeps alive, when known. */
   readonly privateIpAddress?: string;
@@ -97,7 +103,24 @@ export interface InterfaceView {
 
 /**
  * Everything the planner needs: the pool instances, the pool interfaces, and the instances that pool
- * interfaces are attached to even when those are not (or no longer) pool members.
+ * interfaces are attached to even when those are not (or no longer) pool members. `loadPoolState` reads
+ * it from EC2; tests and tools may build it by hand.
+ *
+ * @example
+ * A running member of pool `web` without its interface, and the free pool interface of its subnet:
+ * ```ts
+ * const state: PoolState = {
+ *   instances: [{
+ *     instanceId: 'i-0a1', state: 'running', subnetId: 'subnet-a', availabilityZone: 'eu-west-1a',
+ *     launchTime: '2026-11-27T08:00:00.000Z', tags: { 'network-interface-manager-pool': 'web' },
+ *     attachments: [{ networkInterfaceId: 'eni-prim', deviceIndex: 0, networkCardIndex: 0, status: 'attached' }],
+ *   }],
+ *   interfaces: [{
+ *     networkInterfaceId: 'eni-0f1', subnetId: 'subnet-a', availabilityZone: 'eu-west-1a',
+ *     status: 'available', privateIpAddress: '10.0.1.10', tags: { 'network-interface-manager-pool': 'web' },
+ *   }],
+ * };
+ * ```
  */
 export interface PoolState {
   /** Pool members in any state, plus the non-member holders of pool interfaces. */
@@ -111,10 +134,16 @@ export type Placement = 'subnet' | 'availability-zone';
 
 /** How the device index of an attach is chosen. */
 export type DeviceIndexPolicy =
-  /** The lowest index (>= 1) free on the instance's network card. */
-  | { readonly mode: 'lowest-free' }
-  /** Always `index` (>= 1); an instance where it is taken is reported `device-index-taken`. */
-  | { readonly mode: 'fixed'; readonly index: number };
+  | {
+      /** The lowest index (>= 1) free on the instance's network card. */
+      readonly mode: 'lowest-free';
+    }
+  | {
+      /** Always the same index; an instance where it is taken is reported `device-index-taken`. */
+      readonly mode: 'fixed';
+      /** The device index, an integer >= 1 (0 is the primary interface). */
+      readonly index: number;
+    };
 
 /** How `planAssignments` reads the state and places interfaces. Invalid values throw `ConfigurationError`. */
 export interface PlannerOptions {
@@ -145,6 +174,7 @@ export type DetachReason =
 
 /** Attach a free (or just released) pool interface to a running pool member. */
 export interface AttachAction {
+  /** Discriminant of `PlanAction`. */
   readonly kind: 'attach';
   /** Stable identity of the action within a plan, e.g. `attach:eni-1:i-1`. */
   readonly id: string;
@@ -164,6 +194,7 @@ export interface AttachAction {
 
 /** Take a pool interface back from an instance that should not hold it. */
 export interface DetachAction {
+  /** Discriminant of `PlanAction`. */
   readonly kind: 'detach';
   /** Stable identity of the action within a plan, e.g. `detach:eni-1:i-1`; an attach's `after` names it. */
   readonly id: string;
@@ -175,6 +206,7 @@ export interface DetachAction {
   readonly instanceId: string;
   /** The attachment to end. */
   readonly attachmentId: string;
+  /** Why it goes back. */
   readonly reason: DetachReason;
 }
 
@@ -196,8 +228,11 @@ export type UnsatisfiedReason =
 
 /** A running pool member the plan cannot serve, and why; the next round tries again. */
 export interface Unsatisfied {
+  /** The member's pool. */
   readonly pool: string;
+  /** The member left without an interface. */
   readonly instanceId: string;
+  /** Why, as a code for metrics and alarms. */
   readonly reason: UnsatisfiedReason;
   /** A sentence for operators, e.g. which subnet had no free interface. */
   readonly detail: string;
@@ -205,7 +240,9 @@ export interface Unsatisfied {
 
 /** A running pool member that already holds its pool interface and keeps it. */
 export interface Keep {
+  /** The member's pool. */
   readonly pool: string;
+  /** The member. */
   readonly instanceId: string;
   /** The interface it keeps. */
   readonly networkInterfaceId: string;
@@ -213,6 +250,7 @@ export interface Keep {
 
 /** Counts for one pool in a plan, for logs and metrics. */
 export interface PoolSummary {
+  /** The pool name. */
   readonly pool: string;
   /** Pool interfaces described. */
   readonly interfaces: number;
@@ -233,6 +271,23 @@ export interface PoolSummary {
 /**
  * What should change. `actions` lists detaches before attaches; an attach with `after` must wait for
  * that detach. Pools, actions, keeps and unsatisfied entries are sorted, so equal states give equal plans.
+ *
+ * @example
+ * The plan for the `PoolState` example: one attach, nothing kept yet, nobody left unserved.
+ * ```ts
+ * const plan: Plan = {
+ *   actions: [{
+ *     kind: 'attach', id: 'attach:eni-0f1:i-0a1', pool: 'web', networkInterfaceId: 'eni-0f1',
+ *     instanceId: 'i-0a1', deviceIndex: 1, networkCardIndex: 0,
+ *   }],
+ *   keep: [],
+ *   unsatisfied: [],
+ *   pools: [{
+ *     pool: 'web', interfaces: 1, freeInterfaces: 1, runningInstances: 1,
+ *     attached: 0, attaches: 1, detaches: 0, unsatisfied: 0,
+ *   }],
+ * };
+ * ```
  */
 export interface Plan {
   /** Detaches, then attaches. */
@@ -247,7 +302,13 @@ export interface Plan {
 
 /** Which pools a load or reconcile covers. */
 export type PoolScope =
-  /** Every instance and interface carrying the pool tag key, whatever its value. */
-  | { readonly kind: 'all' }
-  /** Only the named pools (the pool tag's values); at least one non-empty name. */
-  | { readonly kind: 'pools'; readonly pools: readonly string[] };
+  | {
+      /** Every instance and interface carrying the pool tag key, whatever its value. */
+      readonly kind: 'all';
+    }
+  | {
+      /** Only the named pools. */
+      readonly kind: 'pools';
+      /** Pool names (the pool tag's values); at least one, none empty. */
+      readonly pools: readonly string[];
+    };

@@ -14,17 +14,21 @@ export interface TriggerOrigin {
 
 /** An "EC2 Instance State-change Notification". */
 export interface InstanceStateChangeTrigger {
+  /** Discriminant of `Trigger`. */
   readonly kind: 'instance-state-change';
   /** The instance whose state changed. */
   readonly instanceId: string;
   /** Its new state. */
   readonly state: InstanceStateName;
+  /** Where the event came from. */
   readonly origin: TriggerOrigin;
 }
 
 /** A "Scheduled Event": sync every pool. */
 export interface ScheduledSyncTrigger {
+  /** Discriminant of `Trigger`. */
   readonly kind: 'scheduled-sync';
+  /** Where the event came from. */
   readonly origin: TriggerOrigin;
 }
 
@@ -38,9 +42,13 @@ export type LifecycleLocation = 'EC2' | 'AutoScalingGroup' | 'WarmPool';
 
 /** A lifecycle action, from EventBridge or from a hook's notification target (SQS, SNS). */
 export interface LifecycleActionTrigger {
+  /** Discriminant of `Trigger`. */
   readonly kind: 'lifecycle-action';
+  /** Launching or terminating. */
   readonly transition: LifecycleTransition;
+  /** The group the instance belongs to. */
   readonly autoScalingGroupName: string;
+  /** The hook that paused the instance; completing the action names it. */
   readonly lifecycleHookName: string;
   /** The instance the action is paused for. */
   readonly instanceId: string;
@@ -60,6 +68,7 @@ export interface LifecycleActionTrigger {
 
 /** `autoscaling:TEST_NOTIFICATION`, sent when a hook's notification target is set: acknowledge and drop. */
 export interface TestNotificationTrigger {
+  /** Discriminant of `Trigger`. */
   readonly kind: 'test-notification';
   /** The group whose hook target was set, when the message names it. */
   readonly autoScalingGroupName?: string;
