@@ -47,7 +47,8 @@ export const LAMBDA_ENVIRONMENT_DEFAULTS = {
   ENI_POOL_METRICS: 'enabled',
 } as const;
 
-type Environment = Readonly<Record<string, string | undefined>>;
+/** The environment variables a configuration is read from, as `process.env` holds them. */
+export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** The trimmed value of `name`, or undefined when unset or blank. */
 function raw(env: Environment, name: string): string | undefined {

@@ -1,6 +1,10 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EniPoolManager } from '@eni-pool/core';
-import { createLifecycleHookHandler } from '@eni-pool/lifecycle-hook-adapter';
+import {
+  createAutoScalingLeavingInstances,
+  createLifecycleHookHandler,
+} from '@eni-pool/lifecycle-hook-adapter';
 import { type LambdaConfig, readLambdaConfig } from './config';
 import { createLambdaHandler, type LambdaHandler } from './lambda-handler';
 import { createEmfPublisher } from './metrics';
@@ -28,8 +32,10 @@ export function createHandlerFromEnvironment(
 }
 
 /**
- * Builds the handler from an already-read configuration, on the given EC2 client (the Auto Scaling client
- * of the lifecycle adapter comes from the standard SDK configuration).
+ * Builds the handler from an already-read configuration, on the given EC2 and Auto Scaling clients. One
+ * manager serves every path (state changes, the sync, lifecycle actions): it asks Auto Scaling which pool
+ * members are terminating before each plan, remembers what the terminate hook released, and runs one
+ * reconcile per pool at a time.
  *
  * @example
  * ```ts
@@ -40,12 +46,14 @@ export function createHandlerFromEnvironment(
 export function createHandlerFromConfig(
   config: LambdaConfig,
   ec2: EC2Client = new EC2Client({}),
+  autoScaling: AutoScalingClient = new AutoScalingClient({}),
 ): LambdaHandler {
   const powertools = createPowertoolsLogger(config.logLevel);
   const logger = fromPowertools(powertools);
   const manager = new EniPoolManager({
     ec2,
     logger,
+    leaving: createAutoScalingLeavingInstances({ autoScaling, logger }),
     maxRounds: config.maxRounds,
     planner: { poolTagKey: config.poolTagKey, placement: config.placement, deviceIndex: config.deviceIndex },
     executor: { wait: { timeoutMs: config.waitTimeoutMs } },
@@ -54,6 +62,7 @@ export function createHandlerFromConfig(
     ? createLifecycleHookHandler({
         manager,
         ec2,
+        autoScaling,
         logger,
         poolTagKey: config.poolTagKey,
         resultOnFailure: config.lifecycleResultOnFailure,

@@ -5,5 +5,6 @@ export * from './lambda-handler';
 export * from './metrics';
 export * from './pool-resolver';
 export * from './powertools-logger';
+export type { HandlerRuntime, Invocation } from './runtime';
 export * from './sqs-handler';
 export * from './types';

@@ -1,3 +1,4 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   ConfigurationError,
@@ -13,6 +14,10 @@ import {
   type Trigger,
   UnsupportedEventError,
 } from '@eni-pool/core';
+import {
+  createAutoScalingLeavingInstances,
+  createLifecycleHookHandler,
+} from '@eni-pool/lifecycle-hook-adapter';
 import type { Context } from 'aws-lambda';
 import { type PoolMetricsPublisher, poolMetricsOf } from './metrics';
 import { fromPowertools } from './powertools-logger';
@@ -106,19 +111,51 @@ export function resolveRuntime(options: HandlerOptions): HandlerRuntime {
     }
     return port;
   };
+  let autoScaling: AutoScalingClient | undefined;
+  const sharedAutoScaling = (): AutoScalingClient => {
+    autoScaling ??= options.autoScaling ?? new AutoScalingClient({});
+    return autoScaling;
+  };
+  if (options.detectTerminating !== undefined && typeof options.detectTerminating !== 'boolean') {
+    throw new ConfigurationError(
+      `detectTerminating must be true or false, got ${String(options.detectTerminating)}`,
+      'detectTerminating',
+    );
+  }
   const manager =
     options.manager ??
     new EniPoolManager({
       ec2: sharedEc2(),
       logger,
       planner: { poolTagKey },
+      ...(options.detectTerminating === false
+        ? {}
+        : { leaving: createAutoScalingLeavingInstances({ autoScaling: sharedAutoScaling(), logger }) }),
     });
+  let lifecycle: LifecycleActionHandler | false = false;
+  if (options.lifecycle === true) {
+    if (!(manager instanceof EniPoolManager)) {
+      throw new ConfigurationError(
+        'lifecycle: true builds the lifecycle-hook adapter on the handler manager, which must be an EniPoolManager',
+        'lifecycle',
+      );
+    }
+    lifecycle = createLifecycleHookHandler({
+      manager,
+      ec2: sharedEc2(),
+      autoScaling: sharedAutoScaling(),
+      logger,
+      poolTagKey,
+    });
+  } else if (options.lifecycle) {
+    lifecycle = options.lifecycle;
+  }
   return {
     manager,
     logger,
     poolTagKey,
     metrics: options.metrics ?? false,
-    lifecycle: options.lifecycle ?? false,
+    lifecycle,
     ec2Port,
     enter(context) {
       if (context !== undefined) options.powertools?.addContext(context);

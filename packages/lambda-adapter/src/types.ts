@@ -1,4 +1,5 @@
 import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type {
   Ec2Port,
@@ -29,10 +30,24 @@ export interface LifecycleActionHandler {
 /** Options shared by every handler factory. */
 export interface HandlerOptions {
   /**
-   * Reconciles pools.
-   * @defaultValue `new EniPoolManager({ ec2, logger })`
+   * Reconciles pools. Share one manager between every path of a function (state changes, the sync,
+   * lifecycle actions): it runs one reconcile per pool at a time and remembers the instances a terminate
+   * action released, so the paths do not race each other or hand an address back to a leaving instance.
+   * @defaultValue `new EniPoolManager({ ec2, logger, leaving })`, with `leaving` from
+   * `createAutoScalingLeavingInstances({ autoScaling })` unless `detectTerminating` is `false`
    */
   readonly manager?: ManagerLike;
+  /**
+   * Auto Scaling access for the default manager's leaving source and for `lifecycle: true`.
+   * @defaultValue `new AutoScalingClient({})` from the standard SDK configuration
+   */
+  readonly autoScaling?: AutoScalingClient;
+  /**
+   * Whether the default manager asks Auto Scaling which pool members it is terminating
+   * (`autoscaling:DescribeAutoScalingGroups`), so that no path gives a freed interface back to an
+   * instance in `Terminating:Wait`. Ignored when `manager` is given. @defaultValue `true`
+   */
+  readonly detectTerminating?: boolean;
   /**
    * EC2 access for the default manager and for resolving instances to pools in SQS batches.
    * @defaultValue `new EC2Client({})` from the standard SDK configuration (which honours `AWS_ENDPOINT_URL`)
@@ -47,11 +62,12 @@ export interface HandlerOptions {
   /** Per-pool figures after each reconcile; `false` publishes nothing. @defaultValue `false` */
   readonly metrics?: PoolMetricsPublisher | false;
   /**
-   * Lifecycle actions go here. Without one they are acknowledged with a warning (the hook then
-   * times out with its default result).
+   * Lifecycle actions go here. `true` builds the lifecycle-hook adapter on this handler's own manager
+   * (which must then be an `EniPoolManager`), EC2 and Auto Scaling clients and logger. Without one they
+   * are acknowledged with a warning (the hook then times out with its default result).
    * @defaultValue `false`
    */
-  readonly lifecycle?: LifecycleActionHandler | false;
+  readonly lifecycle?: LifecycleActionHandler | boolean;
   /**
    * Time kept free before the function's timeout (from `context.getRemainingTimeInMillis()`): work is
    * signalled to stop this long before Lambda would kill it, so it ends with a logged, partial result

@@ -52,6 +52,7 @@ export function reconcileResult(scope: PoolScope, overrides: Partial<ReconcileRe
     unsatisfied: [],
     pools: pools.map((pool) => poolSummary(pool)),
     plan: { actions: [], keep: [], unsatisfied: [], pools: [] },
+    leaving: [],
     ...overrides,
   };
 }

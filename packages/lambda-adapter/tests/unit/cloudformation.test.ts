@@ -11,8 +11,12 @@ const template = loadTemplate();
 const resources: Record<string, Json> = template.Resources;
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 
-/** The two actions whose only valid resource is "*". */
-const DESCRIBE_ONLY = ['ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces'];
+/** The Describe actions, whose only valid resource is "*". */
+const DESCRIBE_ONLY = [
+  'ec2:DescribeInstances',
+  'ec2:DescribeNetworkInterfaces',
+  'autoscaling:DescribeAutoScalingGroups',
+];
 
 /** Every statement of the function role's policies, for every combination of conditions. */
 function roleStatements(): Json[] {
@@ -189,7 +193,7 @@ describe('cloudformation/eni-pool.yaml', () => {
   });
 
   describe('the function role', () => {
-    it('grants no mutating action on "*": only the two Describe actions may use it', () => {
+    it('grants no mutating action on "*": only the Describe actions may use it', () => {
       const statements = roleStatements();
       expect(statements.length).toBeGreaterThan(0);
       for (const statement of statements) {
@@ -204,8 +208,22 @@ describe('cloudformation/eni-pool.yaml', () => {
         }
       }
       expect(statements.filter((s) => asList(s.Resource).includes('*')).map((s) => s.Sid)).toEqual(
-        expect.arrayContaining(['DescribePoolState']),
+        expect.arrayContaining(['DescribePoolState', 'DescribeAutoScalingLifecycleStates']),
       );
+    });
+
+    it('lets every path read Auto Scaling lifecycle states, in a statement of its own without conditions', () => {
+      const describe = roleStatements().filter((s) =>
+        asList(s.Action).includes('autoscaling:DescribeAutoScalingGroups'),
+      );
+      expect(describe).toEqual([
+        {
+          Sid: 'DescribeAutoScalingLifecycleStates',
+          Effect: 'Allow',
+          Action: 'autoscaling:DescribeAutoScalingGroups',
+          Resource: '*',
+        },
+      ]);
     });
 
     it('limits Describe to the stack’s region', () => {
@@ -311,4 +329,26 @@ describe('cloudformation/eni-pool.yaml', () => {
     },
     60_000,
   );
+});
+
+describe('lifecycle-hook-adapter cloudformation/lifecycle-hooks.yaml', () => {
+  const lifecycle = parseTemplate(
+    readFileSync(
+      new URL('../../../lifecycle-hook-adapter/cloudformation/lifecycle-hooks.yaml', import.meta.url),
+      'utf8',
+    ),
+  );
+  const statements: Json[] = lifecycle.Resources.LifecyclePolicy.Properties.PolicyDocument.Statement;
+
+  it('reads Auto Scaling lifecycle states on "*" in a statement of its own, and mutates nothing on "*"', () => {
+    expect(statements.find((s) => s.Sid === 'DescribeAutoScalingLifecycleStates')).toEqual({
+      Sid: 'DescribeAutoScalingLifecycleStates',
+      Effect: 'Allow',
+      Action: 'autoscaling:DescribeAutoScalingGroups',
+      Resource: '*',
+    });
+    for (const statement of statements.filter((s) => asList(s.Resource).includes('*'))) {
+      expect(DESCRIBE_ONLY).toEqual(expect.arrayContaining(asList(statement.Action)));
+    }
+  });
 });
