@@ -28,7 +28,9 @@ export const AUTO_SCALING_SERVICE = 'AWS Auto Scaling';
 /** `Event` of the message Auto Scaling sends once when a hook's notification target is set. */
 export const TEST_NOTIFICATION_EVENT = 'autoscaling:TEST_NOTIFICATION';
 
+/** The launching `LifecycleTransition`. */
 export const LAUNCHING = 'autoscaling:EC2_INSTANCE_LAUNCHING';
+/** The terminating `LifecycleTransition`. */
 export const TERMINATING = 'autoscaling:EC2_INSTANCE_TERMINATING';
 
 /** `i-` then 8 (older) or 17 lowercase hex digits; anything in between is accepted, not invented. */
@@ -37,12 +39,14 @@ const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 /** Lifecycle action tokens are 36 characters in the 8-4-4-4-12 hex layout; the version digit varies. */
 const UUID_LIKE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
+/** An EC2 instance id. */
 export const instanceIdSchema = z
   .string({ error: 'must be a string instance id' })
   .check(
     z.regex(INSTANCE_ID, { error: 'must be an instance id: "i-" followed by 8 to 17 lowercase hex digits' }),
   );
 
+/** An EC2 instance state name. */
 export const instanceStateSchema = z.enum(
   ['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated'],
   { error: 'must be one of pending, running, stopping, stopped, shutting-down, terminated' },
@@ -64,12 +68,15 @@ const nonEmpty = (what: string, max: number) =>
 
 /** Auto Scaling allows 1–255 characters (older API versions allowed up to 1600; accept those too). */
 export const autoScalingGroupNameSchema = nonEmpty('Auto Scaling group name', 1600);
+/** Auto Scaling allows 1–255 characters. */
 export const lifecycleHookNameSchema = nonEmpty('lifecycle hook name', 255);
 
+/** A lifecycle action token. */
 export const lifecycleActionTokenSchema = z
   .string({ error: 'must be a string lifecycle action token' })
   .check(z.regex(UUID_LIKE, { error: 'must be a lifecycle action token in the 8-4-4-4-12 hex layout' }));
 
+/** `autoscaling:EC2_INSTANCE_LAUNCHING` or `autoscaling:EC2_INSTANCE_TERMINATING`. */
 export const lifecycleTransitionSchema = z.enum([LAUNCHING, TERMINATING], {
   error: `must be ${LAUNCHING} or ${TERMINATING}`,
 });
@@ -98,6 +105,7 @@ const eventBridgeEnvelopeShape = {
 const detailObject = <T extends z.core.$ZodLooseShape>(shape: T) =>
   z.looseObject(shape, { error: 'must be an object' });
 
+/** EventBridge `EC2 Instance State-change Notification`. */
 export const instanceStateChangeEventSchema = z.looseObject({
   ...eventBridgeEnvelopeShape,
   detail: detailObject({
@@ -106,6 +114,7 @@ export const instanceStateChangeEventSchema = z.looseObject({
   }),
 });
 
+/** EventBridge `Scheduled Event`; its `detail` is an object, content unchecked. */
 export const scheduledEventSchema = z.looseObject({
   ...eventBridgeEnvelopeShape,
   detail: detailObject({}),
@@ -126,6 +135,7 @@ const lifecycleFieldsShape = {
 /** The lifecycle fields on their own, for code that reads both spellings alike. */
 export const lifecycleFieldsSchema = z.object(lifecycleFieldsShape);
 
+/** EventBridge `EC2 Instance-launch/terminate Lifecycle Action`. */
 export const lifecycleActionEventSchema = z.looseObject({
   ...eventBridgeEnvelopeShape,
   detail: detailObject(lifecycleFieldsShape),
@@ -140,11 +150,13 @@ const notificationHeaderShape = {
   AutoScalingGroupARN: optionalText,
 };
 
+/** The lifecycle message Auto Scaling sends to a hook's SQS or SNS target. */
 export const lifecycleNotificationSchema = z.looseObject({
   ...notificationHeaderShape,
   ...lifecycleFieldsShape,
 });
 
+/** The `autoscaling:TEST_NOTIFICATION` message sent when a hook's target is set. */
 export const testNotificationSchema = z.looseObject({
   ...notificationHeaderShape,
   Event: z.literal(TEST_NOTIFICATION_EVENT),
@@ -161,10 +173,17 @@ export const snsNotificationSchema = z.looseObject({
   Timestamp: z.optional(timestampSchema),
 });
 
+/** The lifecycle fields as validated. */
 export type LifecycleFields = z.infer<typeof lifecycleFieldsSchema>;
+/** A validated EC2 instance state-change event. */
 export type InstanceStateChangeEvent = z.infer<typeof instanceStateChangeEventSchema>;
+/** A validated scheduled event. */
 export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
+/** A validated EventBridge lifecycle action event. */
 export type LifecycleActionEvent = z.infer<typeof lifecycleActionEventSchema>;
+/** A validated hook notification. */
 export type LifecycleNotification = z.infer<typeof lifecycleNotificationSchema>;
+/** A validated test notification. */
 export type TestNotification = z.infer<typeof testNotificationSchema>;
+/** A validated SNS envelope. */
 export type SnsNotification = z.infer<typeof snsNotificationSchema>;

@@ -3,13 +3,17 @@ import { AwsCallError } from '../errors';
 import type { Logger } from '../logger';
 import type { Clock } from './clock';
 
+/** A resolved retry budget; `RetryOptions` with defaults applied. */
 export interface RetryPolicy {
   /** Attempts per call, including the first. */
   readonly maxAttempts: number;
+  /** Backoff ceiling before the second attempt, doubled for each later one. */
   readonly baseDelayMs: number;
+  /** Cap of the backoff ceiling. */
   readonly maxDelayMs: number;
 }
 
+/** The budget when no `RetryOptions` are given. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5000 };
 
 /** Full-jitter exponential backoff: a random delay in [0, min(max, base · 2^(attempt-1))). */
@@ -18,6 +22,7 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: () =>
   return Math.floor(random() * ceiling);
 }
 
+/** One call's retry setting: what to call it in errors and logs, its budget, and its hooks. */
 export interface RetryContext {
   readonly operation: string;
   readonly policy: RetryPolicy;

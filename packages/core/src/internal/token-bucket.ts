@@ -1,5 +1,6 @@
 import type { Clock } from './clock';
 
+/** Size and refill rate of a `TokenBucket`. */
 export interface TokenBucketOptions {
   /** Tokens the bucket holds when full (the burst). */
   readonly capacity: number;

@@ -12,6 +12,7 @@ import { InstanceSlots, isRejection, type SlotFit, type SlotRejection } from './
 import type { ResolvedPlannerOptions } from './options';
 import type { IndexedState, PoolBook, PoolInterface, Waiting } from './state-index';
 
+/** What one pool's assignment adds to the plan (its detaches are planned beforehand). */
 export interface PoolAssignment {
   readonly attaches: AttachAction[];
   readonly keep: Keep[];

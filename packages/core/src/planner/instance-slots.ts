@@ -15,7 +15,9 @@ export type SlotRejection =
       readonly waitsFor: string;
     };
 
+/** Where an interface fits on an instance in this plan. */
 export interface SlotFit {
+  /** The device index to attach at. */
   readonly deviceIndex: number;
   /** The detach that must finish first, when the index or the interface limit depends on it. */
   readonly after: string | undefined;
@@ -96,6 +98,7 @@ export class InstanceSlots {
   }
 }
 
+/** Tells a rejection from a fit. */
 export function isRejection(fit: SlotFit | SlotRejection): fit is SlotRejection {
   return 'kind' in fit;
 }

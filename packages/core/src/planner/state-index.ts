@@ -62,7 +62,9 @@ export interface OccupiedSlot {
   readonly networkCardIndex: number;
 }
 
+/** The state indexed for planning: one book per pool, and the device slots of waiting instances. */
 export interface IndexedState {
+  /** Pool name → its book. */
   readonly books: Map<string, PoolBook>;
   /**
    * For each waiting instance, every non-detached attachment: the union of the instance's own list and
