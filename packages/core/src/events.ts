@@ -9,7 +9,7 @@ export interface ActionEvent {
   readonly attempt?: number;
 }
 
-/** Payload of `action_succeeded`: the attach is `attached`, or the detached interface is `available`. */
+/** Payload of `action_succeeded`: the attach is `attached`, or the detach has settled. */
 export interface ActionSucceededEvent extends ActionEvent {
   /** The new attachment, for an attach. */
   readonly attachmentId?: string;

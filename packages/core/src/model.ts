@@ -53,7 +53,7 @@ export interface InstanceView {
   readonly instanceId: string;
   /** Only `running` members are served; a stopped or terminated holder gives its interface back. */
   readonly state: InstanceStateName;
-  /** The subnet of the primary interface; a pool interface must come from the same one (or zone). */
+  /** The subnet the instance runs in; its pool interface must come from the same one (or zone). */
   readonly subnetId: string;
   /** e.g. `eu-west-1a`. */
   readonly availabilityZone: string;

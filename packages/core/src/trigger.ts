@@ -78,16 +78,15 @@ export interface TestNotificationTrigger {
 
 /**
  * What an incoming event asks eni-pool to do, as `parseEvent` reads it: narrow on `kind`.
+ * `EniPoolManager.handle` takes any of them.
  *
  * @example
  * ```ts
- * const trigger = parseEvent(event);
- * switch (trigger.kind) {
- *   case 'instance-state-change': return manager.handle(trigger); // one instance's pool
- *   case 'scheduled-sync': return manager.handle(trigger); // every pool
- *   case 'lifecycle-action': return manager.handle(trigger); // then complete the action
- *   case 'test-notification': return; // acknowledge and drop
+ * const trigger = parseEvent(record.body);
+ * if (trigger.kind === 'lifecycle-action') {
+ *   logger.info('lifecycle action', { instance: trigger.instanceId, transition: trigger.transition });
  * }
+ * await manager.handle(trigger); // a test notification is acknowledged without any EC2 call
  * ```
  */
 export type Trigger =
