@@ -349,6 +349,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
    * taken whole, so scopes sharing a pool never interleave); pools apart run in parallel. A request for
    * a scope whose reconcile is still waiting its turn shares that reconcile's result: it has not read
    * anything yet, so what it finds answers both. Its `signal` then aborts only once every sharer's has.
+   * A request aborted while it waits does not wait on: it is answered at once from a read, unapplied.
    *
    * @example
    * ```ts

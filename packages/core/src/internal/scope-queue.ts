@@ -34,6 +34,9 @@ function overlaps<T>(a: Entry<T>, b: Entry<T>): boolean {
  *
  * A request may join a run of the same scope that is still waiting (`share`): the waiting run has not
  * read anything yet, so its result answers the later request just as well.
+ *
+ * A waiting run whose every caller has aborted starts at once with its signal aborted, so an aborted
+ * caller is not held up behind others; work must therefore change nothing once its signal is aborted.
  */
 export class ScopeQueue<T> {
   private readonly entries: Entry<T>[] = [];
@@ -84,7 +87,13 @@ export class ScopeQueue<T> {
     if (signal === undefined) return;
     const leave = () => {
       entry.open--;
-      if (entry.open === 0) entry.controller.abort(signal.reason);
+      if (entry.open > 0) return;
+      entry.controller.abort(signal.reason);
+      // Nobody waits for its effects any more: it starts at once, aborted, and must change nothing.
+      if (!entry.started) {
+        entry.started = true;
+        void this.start(entry);
+      }
     };
     if (signal.aborted) {
       leave();

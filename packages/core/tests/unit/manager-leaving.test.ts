@@ -371,6 +371,32 @@ describe('EniPoolManager reconciles of one pool', () => {
     expect(loads).toEqual([1, 2, 1]);
   });
 
+  it('answers a request aborted while it waits at once, reading but changing nothing', async () => {
+    let calls = 0;
+    let unblock!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      unblock = resolve;
+    });
+    // The first call — the holding reconcile's first read — waits until unblocked.
+    const ec2 = new FakeEc2(() => (++calls === 1 ? gate : new Promise((r) => setImmediate(r))))
+      .addInstance('i-1', { pool: 'web' })
+      .addInterface('eni-1', { pool: 'web' });
+    const target = manager(ec2);
+    const holding = target.reconcile({ kind: 'pools', pools: ['web'] });
+    const controller = new AbortController();
+    const waiting = target.reconcile({ kind: 'pools', pools: ['web'] }, { signal: controller.signal });
+
+    controller.abort();
+    const result = await waiting;
+
+    expect(result.converged).toBe(false);
+    expect(result.plan.actions.map((action) => action.id)).toEqual(['attach:eni-1:i-1']);
+    expect(ec2.mutatingCalls()).toEqual([]);
+    unblock();
+    expect((await holding).converged).toBe(true);
+    expect(attachesOf(ec2)).toEqual(['i-1']);
+  });
+
   describe('a shared reconcile', () => {
     /** A reconcile of every pool finds nothing to do; just as it ends, an instance starts running. */
     function lateInstance() {
