@@ -57,11 +57,13 @@ export function createLambdaHandler(options: SqsHandlerOptions = {}): LambdaHand
     );
   }
   const runtime = resolveRuntime(options);
-  // Both paths share one runtime, so one manager, one client and one logger per container.
+  // Both paths share one runtime, so one manager, one client, one logger and one lifecycle handler per
+  // container.
   const eventBridge = createEventBridgeHandler({
     ...options,
     manager: runtime.manager,
     logger: runtime.logger,
+    lifecycle: runtime.lifecycle,
   });
   return async (event, context) => {
     if (isSqsEvent(event)) {
