@@ -29,7 +29,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { AwsSim, type BucketSpec, EC2_BUCKETS } from '@eni-pool/aws-sim';
+import { AwsSim, type BucketSpec, EC2_BUCKETS, SeededRandom } from '@eni-pool/aws-sim';
 import {
   AwsCallError,
   DEFAULT_POOL_TAG_KEY,
@@ -39,7 +39,7 @@ import {
   silentLogger,
 } from '@eni-pool/core';
 import { type NaiveResult, naiveAttachAll, naiveAttachOne } from './baseline/naive-attacher';
-import { formatMs, median, printTable, seededRandom } from './harness';
+import { formatMs, median, printTable } from './harness';
 
 const POOL_TAG = DEFAULT_POOL_TAG_KEY;
 const SEED = 7;
@@ -95,7 +95,7 @@ async function buildWorld(
   poolSize: { readonly min: number; readonly max: number },
   spare = 0,
 ): Promise<World> {
-  const random = seededRandom(SEED * 1_000 + size);
+  const random = new SeededRandom(SEED * 1_000 + size);
   sim.world.createVpc('10.0.0.0/16');
   const subnetIds = sim.world.createSubnets(
     ['a', 'b', 'c'].map((zone, i) => ({ az: `${sim.identity.region}${zone}`, cidr: `10.0.${i * 16}.0/20` })),
@@ -105,9 +105,9 @@ async function buildWorld(
   while (members.size < size) {
     const pool = `pool-${pools++}`;
     const span = poolSize.max - poolSize.min + 1;
-    const count = Math.min(size - members.size, poolSize.min + Math.floor(random() * span));
+    const count = Math.min(size - members.size, poolSize.min + Math.floor(random.next() * span));
     const perSubnet = subnetIds.map(() => 0);
-    for (let i = 0; i < count; i++) perSubnet[Math.floor(random() * subnetIds.length)]!++;
+    for (let i = 0; i < count; i++) perSubnet[Math.floor(random.next() * subnetIds.length)]!++;
     subnetIds.forEach((subnetId, s) => {
       const n = perSubnet[s]!;
       if (n > 0) {
@@ -532,7 +532,7 @@ async function eventPath(poolSize: number, events: number): Promise<void> {
     await sim.world.waitForSettled({ timeoutMs: 10_000 });
     const pool = world.members.values().next().value!.pool;
     const manager = new EniPoolManager({ ec2, logger: silentLogger, executor: enipoolExecutor(1) });
-    const random = seededRandom(SEED);
+    const random = new SeededRandom(SEED);
     const memberIds = [...world.members.keys()];
 
     const timed = async (call: () => Promise<unknown>): Promise<EventSample> => {
@@ -549,7 +549,7 @@ async function eventPath(poolSize: number, events: number): Promise<void> {
     const duplicates: EventSample[] = [];
     let duplicateActions = 0;
     for (let i = 0; i < events; i++) {
-      const instanceId = memberIds[Math.floor(random() * memberIds.length)]!;
+      const instanceId = memberIds[Math.floor(random.next() * memberIds.length)]!;
       duplicates.push(
         await timed(async () => {
           const result = await manager.handle(stateChange(instanceId));

@@ -1,5 +1,5 @@
+import type { SeededRandom } from '../random';
 import { AwsSimError, Ec2ApiError, ec2Errors } from './errors';
-import type { SeededRandom } from './random';
 
 /** Size and refill rate of one API action's token bucket. */
 export interface BucketSpec {

@@ -1,8 +1,8 @@
 import type { EventSink, InstanceFleet, SimIdentity, SimInstanceState } from '../contracts';
 import { DEFAULT_IDENTITY } from '../contracts';
+import { SeededRandom } from '../random';
 import { AwsSimError, Ec2ApiError, ec2Errors } from './errors';
 import { DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES } from './instance-types';
-import { SeededRandom } from './random';
 import {
   type AttachmentSnapshot,
   type AttachmentStatus,

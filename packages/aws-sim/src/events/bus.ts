@@ -5,10 +5,10 @@ import {
   type QueueSink,
   type SimIdentity,
 } from '../contracts';
+import { SeededRandom } from '../random';
 import { scheduledEvent } from './envelope';
 import { EventBusConfigurationError, EventBusIdleTimeoutError } from './errors';
 import { type EventPattern, matchesPattern, normalisePattern } from './pattern';
-import { type Random, seededRandom, shuffle } from './random';
 
 /**
  * How unreliable delivery is. EventBridge is best-effort, unordered and at-least-once; these knobs make
@@ -123,7 +123,7 @@ export class EventBus implements EventSink {
   readonly failures: DeliveryFailure[] = [];
 
   private knobValues: EventBusKnobs = DEFAULT_KNOBS;
-  private random: Random;
+  private random: SeededRandom;
   private readonly queues: QueueSink | undefined;
   private readonly identity: SimIdentity;
   private readonly logLimit: number;
@@ -147,7 +147,7 @@ export class EventBus implements EventSink {
       );
     }
     this.logLimit = logLimit;
-    this.random = seededRandom(seed);
+    this.random = new SeededRandom(seed);
     this.configure(knobs);
   }
 
@@ -192,7 +192,7 @@ export class EventBus implements EventSink {
 
   /** Restarts the knobs' random sequence. */
   reseed(seed: number): void {
-    this.random = seededRandom(seed);
+    this.random = new SeededRandom(seed);
   }
 
   /**
@@ -244,14 +244,14 @@ export class EventBus implements EventSink {
     if (this.closed) return;
     this.log(this.published, event);
     const { drop, duplicate } = this.knobValues;
-    if (drop > 0 && this.random() < drop) {
+    if (drop > 0 && this.random.next() < drop) {
       this.log(this.dropped, event);
       return;
     }
     for (const target of this.targets) {
       if (!target.active || !matchesPattern(target.pattern, event)) continue;
       this.schedule({ target, event, duplicate: false, attempt: 1 });
-      if (duplicate > 0 && this.random() < duplicate)
+      if (duplicate > 0 && this.random.next() < duplicate)
         this.schedule({ target, event, duplicate: true, attempt: 1 });
     }
   }
@@ -319,7 +319,7 @@ export class EventBus implements EventSink {
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
-      const batch = shuffle(this.held, this.random);
+      const batch = this.random.shuffle(this.held);
       this.held = [];
       for (const held of batch) void this.deliver(held);
     }, this.knobValues.reorderWindowMs);
@@ -372,7 +372,7 @@ export class EventBus implements EventSink {
     const { delayMs } = this.knobValues;
     if (typeof delayMs === 'number') return delayMs;
     const [min, max] = delayMs;
-    return min + this.random() * (max - min);
+    return min + this.random.next() * (max - min);
   }
 
   private settleIdle(): void {

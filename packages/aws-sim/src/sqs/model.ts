@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_IDENTITY, type QueueSink, type SimIdentity } from '../contracts';
-import { type Random, seededRandom } from '../events/random';
+import { SeededRandom } from '../random';
 import { QueueNotFoundError, SimConfigurationError, SqsApiError, type SqsErrorCode } from './errors';
 import { type MessageAttributeValue, md5OfBody, md5OfMessageAttributes } from './md5';
 import {
@@ -162,7 +162,7 @@ export class SqsModel implements QueueSink {
   staleReceiptHandles: StaleReceiptHandlePolicy;
   private base: string;
   private duplicateProbability = 0;
-  private readonly random: Random;
+  private readonly random: SeededRandom;
   private readonly now: () => number;
   private readonly queues = new Map<string, SimQueue>();
   private readonly sleepers = new Set<() => void>();
@@ -182,7 +182,7 @@ export class SqsModel implements QueueSink {
     this.msPerSecond = msPerSecond;
     this.staleReceiptHandles = options.staleReceiptHandles ?? 'ignored';
     this.now = options.now ?? Date.now;
-    this.random = seededRandom(options.seed ?? 1);
+    this.random = new SeededRandom(options.seed ?? 1);
     this.duplicateDelivery = options.duplicateDelivery ?? 0;
   }
 
@@ -572,7 +572,7 @@ export class SqsModel implements QueueSink {
       message.receiveCount += 1;
       message.firstReceivedAt ??= now;
       message.lastReceivedAt = now;
-      const duplicated = this.duplicateProbability > 0 && this.random() < this.duplicateProbability;
+      const duplicated = this.duplicateProbability > 0 && this.random.next() < this.duplicateProbability;
       message.visibleAt = duplicated ? now : now + visibilitySeconds * this.msPerSecond;
       message.receiptHandle = handle;
       queue.handles.set(handle, message.messageId);

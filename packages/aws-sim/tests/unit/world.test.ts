@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ec2Throttle, FaultInjector } from '../../src/ec2/controls';
 import type { Ec2Model, WorldSnapshot } from '../../src/ec2/model';
-import { SeededRandom } from '../../src/ec2/random';
 import type { InstanceSnapshot, InterfaceSnapshot } from '../../src/ec2/views';
+import { SeededRandom } from '../../src/random';
 import { AwsSim } from '../../src/sim';
 import { DEFAULT_POOL_TAG_KEY, SimWorld, WorldWaitTimeoutError } from '../../src/world';
 
