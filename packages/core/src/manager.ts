@@ -26,22 +26,47 @@ import { planAssignments } from './planner';
 import { createSdkEc2Port } from './sdk-ec2-port';
 import type { Trigger } from './trigger';
 
+/**
+ * Options of {@link EniPoolManager}; every field is optional. Invalid values throw a `ConfigurationError`
+ * naming the setting from the constructor, before any AWS call.
+ *
+ * @example
+ * ```ts
+ * const options: EniPoolManagerOptions = {
+ *   ec2: new EC2Client({}),
+ *   planner: { placement: 'availability-zone' },
+ *   executor: { wait: { timeoutMs: 60_000 } },
+ *   leaving: createAutoScalingLeavingInstances(), // from @eni-pool/lifecycle-hook-adapter
+ * };
+ * const manager = new EniPoolManager(options);
+ * ```
+ */
 export interface EniPoolManagerOptions {
   /** An `Ec2Port`, or an `EC2Client` to wrap. @defaultValue `new EC2Client({})` from the standard SDK configuration */
   readonly ec2?: Ec2Port | EC2Client;
+  /** Where the manager and its executor log. @defaultValue warnings and errors as JSON lines on stderr */
   readonly logger?: Logger;
+  /**
+   * Planner options; `planner.poolTagKey` is also the tag the manager finds pools and members by.
+   * @defaultValue `{}` (the defaults of `PlannerOptions`)
+   */
   readonly planner?: PlannerOptions;
+  /**
+   * Executor options (concurrency, rate limit, retries, waits); its `retry`, `sleep`, `now` and `random`
+   * also serve the manager's describes. @defaultValue `{}` (the defaults of `ExecutorOptions`)
+   */
   readonly executor?: Omit<ExecutorOptions, 'ec2' | 'logger'>;
   /** Load → plan → apply rounds before giving up on convergence. @defaultValue `3` */
   readonly maxRounds?: number;
   /** Page size of the describes that load the pool state, 5–1000. @defaultValue `1000` */
   readonly pageSize?: number;
   /**
-   * Asked in every load → plan which running members of the reconciled pools are leaving (an Auto
-   * Scaling group terminating them, say), so that every path through this manager — state changes,
-   * the scheduled sync, lifecycle actions — releases their interfaces and never hands one back to them.
-   * A failure or timeout is logged and the round plans with what is known without it (the `releasing`
-   * instances of the call and those this manager remembers). @defaultValue none
+   * A {@link LeavingInstances} source, asked in every load → plan which running members of the
+   * reconciled pools are leaving (an Auto Scaling group terminating them, say), so that every path
+   * through this manager — state changes, the scheduled sync, lifecycle actions — releases their
+   * interfaces and never hands one back to them. A failure or timeout is logged and the round plans with
+   * what is known without it (the `releasing` instances of the call and those this manager remembers).
+   * @defaultValue none
    */
   readonly leaving?: LeavingInstances;
   /** Bound of one `leaving.leavingAmong` call, in milliseconds. @defaultValue `10000` */
@@ -66,14 +91,19 @@ export interface ReconcileOptions {
   readonly releasing?: Iterable<string>;
 }
 
+/** What one `reconcile` did and found. Failed actions are reported here, not thrown. */
 export interface ReconcileResult {
+  /** The scope reconciled, as asked. */
   readonly scope: PoolScope;
   /** Load → plan passes made, including the last one that found nothing (or too much) left to do. */
   readonly rounds: number;
   /** True when the last round's plan had no actions left to do. */
   readonly converged: boolean;
+  /** The outcome of every action applied, round after round (detaches, then attaches, in plan order). */
   readonly outcomes: readonly ActionOutcome[];
+  /** The instances the last round could not serve, with the planner's reason. */
   readonly unsatisfied: readonly Unsatisfied[];
+  /** Per-pool figures of the last round's plan (free interfaces, attaches, detaches, …), pools in scope. */
   readonly pools: readonly PoolSummary[];
   /** The plan of the last round. */
   readonly plan: Plan;
@@ -84,7 +114,9 @@ export interface ReconcileResult {
   readonly leaving: readonly string[];
 }
 
+/** What `handle` did with one trigger: a reconcile, or the reason it needed none. */
 export interface HandleResult {
+  /** The trigger handled, as passed in. */
   readonly trigger: Trigger;
   /** Undefined when the trigger needed no reconcile (untagged instance, pending state, test notification). */
   readonly reconcile?: ReconcileResult;
@@ -154,7 +186,17 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
   /** One reconcile per pool at a time within this manager; a waiting one is shared by later requests. */
   private readonly queue = new ScopeQueue<ReconcileResult>();
 
-  constructor(readonly options: EniPoolManagerOptions = {}) {
+  /**
+   * Checks the options and wires the executor; makes no AWS call.
+   *
+   * @param options - The options as given, kept as {@link EniPoolManager.options}.
+   * @throws ConfigurationError naming the setting, when `maxRounds`, `releasingTtlMs`,
+   * `leavingTimeoutMs`, `leaving` or an executor option is invalid.
+   */
+  constructor(
+    /** The options the manager was built with, as given (defaults are not filled in). */
+    readonly options: EniPoolManagerOptions = {},
+  ) {
     super();
     const ec2 = options.ec2 ?? new EC2Client({});
     this.ec2 = isEc2Port(ec2) ? ec2 : createSdkEc2Port(ec2);
@@ -253,7 +295,16 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     this.released.mark(instanceIds, forMs);
   }
 
-  /** The instances this manager currently remembers as released (see `markReleasing`). */
+  /**
+   * The instances this manager remembers as released right now (`releasing` and `markReleasing`, until
+   * their time runs out): a copy, which later marks do not change.
+   *
+   * @example
+   * ```ts
+   * manager.markReleasing(['i-0abc']);
+   * manager.releasingInstances().has('i-0abc'); // true, for `releasingTtlMs`
+   * ```
+   */
   releasingInstances(): ReadonlySet<string> {
     return this.released.current();
   }
