@@ -47,7 +47,10 @@ export interface AutoScalingLeavingInstancesOptions {
   readonly random?: () => number;
 }
 
-/** A {@link LeavingInstances} source backed by Auto Scaling; `enabled` turns false after `AccessDenied`. */
+/**
+ * A {@link @eni-pool/core!LeavingInstances | LeavingInstances} source backed by Auto Scaling; `enabled`
+ * turns false after `AccessDenied`.
+ */
 export interface AutoScalingLeavingInstances extends LeavingInstances {
   readonly enabled: boolean;
 }
