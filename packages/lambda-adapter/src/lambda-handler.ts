@@ -1,8 +1,7 @@
-import { ConfigurationError } from '@eni-pool/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createEventBridgeHandler } from './eventbridge-handler';
 import { resolveRuntime } from './runtime';
-import { processBatch, type SqsHandlerOptions } from './sqs-handler';
+import { batchConcurrency, processBatch, type SqsHandlerOptions } from './sqs-handler';
 import type { InvocationResult } from './types';
 
 /** A handler that accepts both EventBridge deliveries and SQS batches. */
@@ -49,13 +48,7 @@ export function isSqsEvent(event: unknown): event is SQSEvent {
  * ```
  */
 export function createLambdaHandler(options: SqsHandlerOptions = {}): LambdaHandler {
-  const concurrency = options.concurrency ?? 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
-    throw new ConfigurationError(
-      `concurrency must be an integer from 1 to 32, got ${concurrency}`,
-      'concurrency',
-    );
-  }
+  const concurrency = batchConcurrency(options);
   const runtime = resolveRuntime(options);
   // Both paths share one runtime, so one manager, one client, one logger and one lifecycle handler per
   // container.

@@ -71,13 +71,7 @@ async function runBounded(
  * ```
  */
 export function createSqsHandler(options: SqsHandlerOptions = {}): SqsHandler {
-  const concurrency = options.concurrency ?? 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
-    throw new ConfigurationError(
-      `concurrency must be an integer from 1 to 32, got ${concurrency}`,
-      'concurrency',
-    );
-  }
+  const concurrency = batchConcurrency(options);
   const runtime = resolveRuntime(options);
   return async (event, context) => {
     const invocation = runtime.enter(context);
@@ -87,6 +81,22 @@ export function createSqsHandler(options: SqsHandlerOptions = {}): SqsHandler {
       invocation.done();
     }
   };
+}
+
+/**
+ * The validated `concurrency` option, or its default (4); exported for the combined handler.
+ *
+ * @throws ConfigurationError (setting `concurrency`) when it is not an integer from 1 to 32.
+ */
+export function batchConcurrency(options: SqsHandlerOptions): number {
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
+    throw new ConfigurationError(
+      `concurrency must be an integer from 1 to 32, got ${concurrency}`,
+      'concurrency',
+    );
+  }
+  return concurrency;
 }
 
 /** Processes one SQS batch; exported for the combined handler. */
