@@ -180,17 +180,23 @@ function privateIps(e: InterfaceSnapshot): XmlNode {
   ]);
 }
 
-function interfaceXml(e: InterfaceSnapshot): XmlValue[] {
+/**
+ * An interface's members, in EC2's order: the full DescribeNetworkInterfaces item (`described`), or the
+ * shorter item of an instance's `networkInterfaceSet` (`instance`), which has no zone, requester flag or
+ * tags and whose attachment does not name the instance it sits in.
+ */
+function interfaceXml(e: InterfaceSnapshot, view: 'described' | 'instance'): XmlValue[] {
   const a = e.attachment;
+  const described = view === 'described';
   return [
     el('networkInterfaceId', e.networkInterfaceId),
     el('subnetId', e.subnetId),
     el('vpcId', e.vpcId),
-    el('availabilityZone', e.availabilityZone),
-    el('availabilityZoneId', e.availabilityZoneId),
+    described ? el('availabilityZone', e.availabilityZone) : undefined,
+    described ? el('availabilityZoneId', e.availabilityZoneId) : undefined,
     el('description', e.description),
     el('ownerId', e.ownerId),
-    el('requesterManaged', e.requesterManaged),
+    described ? el('requesterManaged', e.requesterManaged) : undefined,
     el('status', e.status),
     el('macAddress', e.macAddress),
     el('privateIpAddress', e.privateIpAddress),
@@ -201,8 +207,8 @@ function interfaceXml(e: InterfaceSnapshot): XmlValue[] {
     a
       ? el('attachment', [
           el('attachmentId', a.attachmentId),
-          el('instanceId', a.instanceId),
-          el('instanceOwnerId', a.instanceOwnerId),
+          described ? el('instanceId', a.instanceId) : undefined,
+          described ? el('instanceOwnerId', a.instanceOwnerId) : undefined,
           el('deviceIndex', a.deviceIndex),
           el('networkCardIndex', a.networkCardIndex),
           el('status', a.status),
@@ -210,34 +216,7 @@ function interfaceXml(e: InterfaceSnapshot): XmlValue[] {
           el('deleteOnTermination', a.deleteOnTermination),
         ])
       : undefined,
-    tagSet(e.tags),
-    privateIps(e),
-  ];
-}
-
-function instanceInterfaceXml(e: InterfaceSnapshot): XmlValue[] {
-  const a = e.attachment!;
-  return [
-    el('networkInterfaceId', e.networkInterfaceId),
-    el('subnetId', e.subnetId),
-    el('vpcId', e.vpcId),
-    el('description', e.description),
-    el('ownerId', e.ownerId),
-    el('status', e.status),
-    el('macAddress', e.macAddress),
-    el('privateIpAddress', e.privateIpAddress),
-    el('privateDnsName', e.privateDnsName),
-    el('sourceDestCheck', e.sourceDestCheck),
-    el('interfaceType', e.interfaceType),
-    groupSet(e),
-    el('attachment', [
-      el('attachmentId', a.attachmentId),
-      el('deviceIndex', a.deviceIndex),
-      el('networkCardIndex', a.networkCardIndex),
-      el('status', a.status),
-      el('attachTime', a.attachTime),
-      el('deleteOnTermination', a.deleteOnTermination),
-    ]),
+    described ? tagSet(e.tags) : undefined,
     privateIps(e),
   ];
 }
@@ -261,7 +240,7 @@ function instanceXml(i: InstanceSnapshot): XmlValue[] {
     i.subnetId ? el('subnetId', i.subnetId) : undefined,
     i.vpcId ? el('vpcId', i.vpcId) : undefined,
     i.privateIpAddress ? el('privateIpAddress', i.privateIpAddress) : undefined,
-    list('networkInterfaceSet', 'item', i.networkInterfaces, instanceInterfaceXml),
+    list('networkInterfaceSet', 'item', i.networkInterfaces, (e) => interfaceXml(e, 'instance')),
     // AWS leaves the tag set out of an instance that has no tags.
     Object.keys(i.tags).length > 0 ? tagSet(i.tags) : undefined,
   ];
@@ -318,7 +297,10 @@ const ACTIONS: Record<string, Action> = {
       (e) => (ids.length === 0 || wanted.has(e.networkInterfaceId)) && match(e),
     );
     const page = paginate('DescribeNetworkInterfaces', q, ids.length > 0, fs, selected);
-    return [list('networkInterfaceSet', 'item', page.items, interfaceXml), el('nextToken', page.nextToken)];
+    return [
+      list('networkInterfaceSet', 'item', page.items, (e) => interfaceXml(e, 'described')),
+      el('nextToken', page.nextToken),
+    ];
   },
 
   AttachNetworkInterface(ep, q) {
@@ -350,7 +332,7 @@ const ACTIONS: Record<string, Action> = {
       ...(privateIpAddress !== undefined ? { privateIpAddress } : {}),
       tags: tagSpecifications(q, 'network-interface'),
     });
-    return [el('networkInterface', interfaceXml(eni))];
+    return [el('networkInterface', interfaceXml(eni, 'described'))];
   },
 
   DeleteNetworkInterface(ep, q) {
