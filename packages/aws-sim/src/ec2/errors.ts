@@ -20,29 +20,31 @@ export class Ec2ApiError extends AwsSimError {
   }
 }
 
+/** EC2's answer naming one or several IDs of one kind that do not exist. */
+function idsNotFound(code: string, kind: string, ids: readonly string[]): Ec2ApiError {
+  return new Ec2ApiError(
+    code,
+    ids.length === 1
+      ? `The ${kind} ID '${ids[0]}' does not exist`
+      : `The ${kind} IDs '${ids.join(', ')}' do not exist`,
+  );
+}
+
+/** EC2's answer to an ID that does not have its kind's prefix. */
+function malformedId(code: string, id: string, prefix: string): Ec2ApiError {
+  return new Ec2ApiError(code, `Invalid id: "${id}" (expecting "${prefix}...")`);
+}
+
 export const ec2Errors = {
   missingParameter: (name: string) =>
     new Ec2ApiError('MissingParameter', `The request must contain the parameter ${name}`),
   invalidParameterValue: (message: string) => new Ec2ApiError('InvalidParameterValue', message),
   invalidParameterCombination: (message: string) => new Ec2ApiError('InvalidParameterCombination', message),
-  instanceNotFound: (ids: readonly string[]) =>
-    new Ec2ApiError(
-      'InvalidInstanceID.NotFound',
-      ids.length === 1
-        ? `The instance ID '${ids[0]}' does not exist`
-        : `The instance IDs '${ids.join(', ')}' do not exist`,
-    ),
-  instanceMalformed: (id: string) =>
-    new Ec2ApiError('InvalidInstanceID.Malformed', `Invalid id: "${id}" (expecting "i-...")`),
+  instanceNotFound: (ids: readonly string[]) => idsNotFound('InvalidInstanceID.NotFound', 'instance', ids),
+  instanceMalformed: (id: string) => malformedId('InvalidInstanceID.Malformed', id, 'i-'),
   interfaceNotFound: (ids: readonly string[]) =>
-    new Ec2ApiError(
-      'InvalidNetworkInterfaceID.NotFound',
-      ids.length === 1
-        ? `The networkInterface ID '${ids[0]}' does not exist`
-        : `The networkInterface IDs '${ids.join(', ')}' do not exist`,
-    ),
-  interfaceMalformed: (id: string) =>
-    new Ec2ApiError('InvalidNetworkInterfaceId.Malformed', `Invalid id: "${id}" (expecting "eni-...")`),
+    idsNotFound('InvalidNetworkInterfaceID.NotFound', 'networkInterface', ids),
+  interfaceMalformed: (id: string) => malformedId('InvalidNetworkInterfaceId.Malformed', id, 'eni-'),
   attachmentNotFound: (id: string) =>
     new Ec2ApiError('InvalidAttachmentID.NotFound', `The interface attachment '${id}' does not exist.`),
   attachmentMalformed: (id: string) =>
@@ -50,10 +52,8 @@ export const ec2Errors = {
       'InvalidNetworkInterfaceAttachmentId.Malformed',
       `Invalid id: "${id}" (expecting "eni-attach-..."); use the attachment ID rather than the network interface ID`,
     ),
-  subnetNotFound: (id: string) =>
-    new Ec2ApiError('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`),
-  subnetMalformed: (id: string) =>
-    new Ec2ApiError('InvalidSubnetID.Malformed', `Invalid id: "${id}" (expecting "subnet-...")`),
+  subnetNotFound: (id: string) => idsNotFound('InvalidSubnetID.NotFound', 'subnet', [id]),
+  subnetMalformed: (id: string) => malformedId('InvalidSubnetID.Malformed', id, 'subnet-'),
   interfaceInUse: (id: string) =>
     new Ec2ApiError('InvalidNetworkInterface.InUse', `Interface: [${id}] in use.`),
   incorrectInstanceState: (id: string, state: string) =>
