@@ -14,7 +14,10 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { AwsSim, type InterfaceSnapshot } from '@eni-pool/aws-sim';
 import { EniPoolManager, type Logger } from '@eni-pool/core';
 import { createEventBridgeHandler, type InvocationResult } from '@eni-pool/lambda-adapter';
-import { createLifecycleHookHandler } from '@eni-pool/lifecycle-hook-adapter';
+import {
+  createAutoScalingLeavingInstances,
+  createLifecycleHookHandler,
+} from '@eni-pool/lifecycle-hook-adapter';
 
 const POOL_TAG = 'network-interface-manager-pool';
 const POOL = 'bastion';
@@ -32,6 +35,7 @@ const ACTIONS = [
   'CreateTags',
   'CompleteLifecycleAction',
   'RecordLifecycleActionHeartbeat',
+  'DescribeAutoScalingGroups',
 ] as const;
 const SHORT: Record<(typeof ACTIONS)[number], string> = {
   DescribeInstances: 'DescInst',
@@ -41,6 +45,7 @@ const SHORT: Record<(typeof ACTIONS)[number], string> = {
   CreateTags: 'Tags',
   CompleteLifecycleAction: 'Complete',
   RecordLifecycleActionHeartbeat: 'Heartbeat',
+  DescribeAutoScalingGroups: 'DescAsg',
 };
 const MUTATING = [
   'AttachNetworkInterface',
@@ -82,7 +87,11 @@ export interface DemoReport {
   readonly calls: readonly { readonly step: string; readonly counts: CallCounts }[];
   readonly lifecycleCompletions: number;
   readonly eventsDropped: number;
-  /** Addresses handed back to an instance in Terminating:Wait by a concurrent invocation (a known window). */
+  /**
+   * Attach calls aimed at an instance in Terminating:Wait (EC2 still shows it running). The manager asks
+   * Auto Scaling which members are terminating and remembers what the terminate hook released, so the
+   * demo checks there are none.
+   */
   readonly reattachedToTerminating: readonly string[];
   readonly invariants: readonly string[];
   readonly durationMs: number;
@@ -158,9 +167,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 
   try {
     // ── eni-pool, wired as the CloudFormation template wires it ────────────────────────────────────
+    // One manager for every path, built as the deployed handler builds it (`createHandlerFromConfig`):
+    // before each plan it asks Auto Scaling which pool members are terminating, so no path hands an
+    // address back to an instance in Terminating:Wait. Only the timings are shortened for the demo.
     const manager = new EniPoolManager({
       ec2,
       logger,
+      leaving: createAutoScalingLeavingInstances({
+        autoScaling,
+        logger,
+        retry: { baseDelayMs: fast ? 5 : 100, maxDelayMs: fast ? 50 : 1000 },
+      }),
       executor: {
         wait: { ...pollMs, timeoutMs: stepTimeoutMs },
         retry: { baseDelayMs: fast ? 5 : 100, maxDelayMs: fast ? 50 : 1000 },
@@ -188,19 +205,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const terminating = new Set<string>();
     const reattached: string[] = [];
     let conflicts = 0;
+    // Every attach call, whatever its outcome: none may name an instance that is being terminated.
+    manager.on('action_started', ({ action }) => {
+      if (action.kind === 'attach' && terminating.has(action.instanceId)) {
+        reattached.push(`${addressOf(action.networkInterfaceId)} → ${action.instanceId}`);
+        out(
+          `  ${elapsed()}  attaching ${action.networkInterfaceId} → ${action.instanceId}, an instance in Terminating:Wait`,
+        );
+      }
+    });
     manager.on('action_succeeded', ({ action }) => {
       if (action.kind === 'attach') {
         const address = addressOf(action.networkInterfaceId);
         holders.set(address, [...(holders.get(address) ?? []), action.instanceId]);
-        // The terminate hook releases with the manager's `releasing` option; a state-change invocation
-        // running at the same time does not know the instance is leaving and may hand the address back.
-        const leaving = terminating.has(action.instanceId);
-        if (leaving) reattached.push(`${address} → ${action.instanceId}`);
         out(
-          `  ${elapsed()}  attached  ${action.networkInterfaceId} (${address}) → ${action.instanceId}, device ${action.deviceIndex}${leaving ? ' (an instance in Terminating:Wait, by a concurrent state-change invocation)' : ''}`,
+          `  ${elapsed()}  attached  ${action.networkInterfaceId} (${address}) → ${action.instanceId}, device ${action.deviceIndex}`,
         );
       } else {
-        // Two invocations may plan the same detach; the second finds it already under way.
+        // Workers that share no manager may plan the same detach; the second finds it already under way.
         const again = detached.has(action.attachmentId) ? ', again (a concurrent invocation)' : '';
         detached.add(action.attachmentId);
         const key = `${action.networkInterfaceId}:${action.instanceId}`;
@@ -380,6 +402,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     out(
       '  wiring     EventBridge rules → the Lambda handler (in process): state changes, lifecycle actions, sync',
     );
+    out('             one manager for every path, asking Auto Scaling which pool members it is terminating');
 
     // ── 1. launch ──────────────────────────────────────────────────────────────────────────────────
     let members: string[] = [];
@@ -458,6 +481,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         const leaving = members[0]!;
         const eni = poolInterfacesOf(leaving, POOL)[0]!;
         out(`  terminating ${leaving} (holds ${eni.networkInterfaceId}, ${eni.privateIpAddress})`);
+        const asked = sim.calls.count('DescribeAutoScalingGroups');
         terminating.add(leaving);
         sim.autoscaling.terminateInstanceInGroup(leaving, false);
         await waitFor(`${leaving} to terminate and a successor to be InService`, () => {
@@ -491,12 +515,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
               ? `${released.result} by ${released.how} at ${released.completedAt.toISOString()}, detach at ${releasedAt === undefined ? 'never' : new Date(releasedAt).toISOString()}`
               : 'no completion recorded',
         );
-        if (poolAttachmentsAt(released!, POOL).length > 0) {
-          out(
-            `  note: ${leaving} held the address again when its action completed (re-attached by a concurrent invocation);`,
-          );
-          out('        termination freed it and the successor took it over');
-        }
+        check(
+          poolAttachmentsAt(released!, POOL).length === 0,
+          `${leaving} held no ${POOL} interface when its terminate action completed`,
+          () => JSON.stringify(poolAttachmentsAt(released!, POOL)),
+        );
+        check(
+          reattached.length === 0,
+          `no attach call named ${leaving} while Auto Scaling was terminating it`,
+          () => reattached.join('; '),
+        );
         const [launched] = completionsOf(successor, LAUNCH_HOOK);
         check(
           launched !== undefined && poolAttachmentsAt(launched, POOL)[0]?.status === 'attached',
@@ -519,6 +547,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         members = bySubnet(groupInService());
         out(
           '  ok: the terminate hook released the interface before CONTINUE; the successor got the same address',
+        );
+        out(
+          `  ok: no attach call named ${leaving} while it was terminating: EC2 still showed it running, but the`,
+        );
+        out(
+          `      plans asked Auto Scaling which members it was terminating (${sim.calls.count('DescribeAutoScalingGroups') - asked} DescribeAutoScalingGroups calls in this step)`,
         );
       },
     );
@@ -693,14 +727,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     out(
       `  ${conflicts} attaches lost a race to a concurrent invocation and were re-planned (EC2 is the arbiter)`,
     );
-    if (reattached.length > 0) {
-      out(
-        `  ${reattached.length} times a concurrent state-change invocation handed the address back to the instance in`,
-      );
-      out(
-        '  Terminating:Wait (it does not share the terminate hook’s releasing set); the hook released it again',
-      );
-    }
+    check(reattached.length === 0, 'no attach call named an instance in Terminating:Wait', () =>
+      reattached.join('; '),
+    );
+    out('  no attach call named an instance in Terminating:Wait');
     out(`  ${warnings.length} warnings logged${warnings.length > 0 ? ':' : ''}`);
     for (const warning of warnings.slice(0, 5)) out(`    ${warning}`);
     const durationMs = Date.now() - startedAt;
