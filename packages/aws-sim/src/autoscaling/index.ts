@@ -17,9 +17,10 @@
  * // stop(): this.autoscaling.close();
  * ```
  */
+
+export type { TokenBucketOptions } from '../token-bucket';
 export { AutoScalingApiError, autoScalingErrors } from './errors';
 export { AUTOSCALING_ACTIONS, handleAutoScalingQuery } from './handler';
 export { AutoScalingModel, type LifecycleActionRef, type ScalingActivity } from './model';
-export type { TokenBucketOptions } from './throttle';
 export type * from './types';
 export { AUTOSCALING_XMLNS } from './wire';

@@ -8,8 +8,8 @@ import {
   type SimIdentity,
   type SimInstanceState,
 } from '../contracts';
+import { TokenBucket } from '../token-bucket';
 import { AutoScalingApiError, autoScalingErrors } from './errors';
-import { TokenBucket } from './throttle';
 import type {
   ActiveLifecycleAction,
   AutoScalingModelOptions,
@@ -166,7 +166,12 @@ export class AutoScalingModel<Attachment = unknown> {
     this.identity = options.identity ?? DEFAULT_IDENTITY;
     this.timeScale = timeScale;
     const throttle = options.throttle ?? { capacity: 40, refillPerSecond: 8 };
-    this.bucket = throttle === false ? undefined : new TokenBucket(throttle);
+    if (throttle !== false && (!(throttle.capacity > 0) || !(throttle.refillPerSecond > 0))) {
+      throw new RangeError(
+        `token bucket needs capacity > 0 and refillPerSecond > 0 (got ${throttle.capacity}/${throttle.refillPerSecond})`,
+      );
+    }
+    this.bucket = throttle === false ? undefined : new TokenBucket(throttle, () => performance.now());
     this.snapshotAttachments = options.snapshotAttachments ?? (() => []);
     this.defaultInstanceType = options.defaultInstanceType ?? 't3.micro';
     this.launchRetryMs = options.launchRetryMs ?? 1000;

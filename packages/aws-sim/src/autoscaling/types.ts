@@ -1,5 +1,5 @@
 import type { EventSink, InstanceFleet, QueueSink, SimIdentity } from '../contracts';
-import type { TokenBucketOptions } from './throttle';
+import type { TokenBucketOptions } from '../token-bucket';
 
 /** The two lifecycle transitions a hook can pause. */
 export type LifecycleTransition =

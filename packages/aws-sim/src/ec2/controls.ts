@@ -1,11 +1,9 @@
 import type { SeededRandom } from '../random';
+import { TokenBucket, type TokenBucketOptions } from '../token-bucket';
 import { AwsSimError, Ec2ApiError, ec2Errors } from './errors';
 
 /** Size and refill rate of one API action's token bucket. */
-export interface BucketSpec {
-  readonly capacity: number;
-  readonly refillPerSecond: number;
-}
+export type BucketSpec = TokenBucketOptions;
 
 /**
  * EC2's published per-action buckets (request rate limiting). Describe calls made with neither a
@@ -28,30 +26,6 @@ const UNFILTERED_BUCKET_ACTIONS = new Set(['DescribeInstances', 'DescribeNetwork
 export interface ThrottleOptions {
   /** Bucket sizes by action name, or by `describe`, `describe:unfiltered`, `mutating` for a whole category. */
   readonly buckets?: Readonly<Record<string, BucketSpec>>;
-}
-
-class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    readonly spec: BucketSpec,
-    now: number,
-  ) {
-    this.tokens = spec.capacity;
-    this.last = now;
-  }
-
-  take(now: number): boolean {
-    this.tokens = Math.min(
-      this.spec.capacity,
-      this.tokens + ((now - this.last) / 1000) * this.spec.refillPerSecond,
-    );
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
 }
 
 /**
@@ -97,10 +71,10 @@ export class Ec2Throttle {
       const spec =
         (unfiltered ? (this.specs[key] ?? this.specs['describe:unfiltered']) : this.specs[action]) ??
         (isDescribe ? this.specs.describe : this.specs.mutating)!;
-      bucket = new TokenBucket(spec, this.clock());
+      bucket = new TokenBucket(spec, this.clock);
       this.buckets.set(key, bucket);
     }
-    if (!bucket.take(this.clock())) throw ec2Errors.requestLimitExceeded();
+    if (!bucket.tryTake()) throw ec2Errors.requestLimitExceeded();
   }
 }
 

@@ -5,8 +5,15 @@ export interface TokenBucketOptions {
 }
 
 /**
- * A token bucket on the wall clock, as AWS throttles its APIs: each request takes one token; an empty
- * bucket answers "throttled". Refill is continuous, so a caller may spend tokens as they arrive.
+ * A token bucket, as AWS throttles its APIs: each request takes one token; an empty bucket answers
+ * "throttled". Refill is continuous, so a caller may spend tokens as they arrive. Each API checks the sizes
+ * it accepts before building one (EC2 allows a bucket that never refills; Auto Scaling does not).
+ *
+ * @example
+ * ```ts
+ * const bucket = new TokenBucket({ capacity: 40, refillPerSecond: 8 }, () => performance.now());
+ * if (!bucket.tryTake()) throw autoScalingErrors.throttling();
+ * ```
  */
 export class TokenBucket {
   private tokens: number;
@@ -14,13 +21,8 @@ export class TokenBucket {
 
   constructor(
     private readonly options: TokenBucketOptions,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number,
   ) {
-    if (!(options.capacity > 0) || !(options.refillPerSecond > 0)) {
-      throw new RangeError(
-        `token bucket needs capacity > 0 and refillPerSecond > 0 (got ${options.capacity}/${options.refillPerSecond})`,
-      );
-    }
     this.tokens = options.capacity;
     this.last = this.now();
   }
