@@ -107,16 +107,7 @@ const operations: Record<SqsOperation, (model: SqsModel, input: Json) => Json | 
     };
   },
   SendMessage(model, input) {
-    const sent = model.sendMessage(requiredString(input, 'QueueUrl'), {
-      body: requiredString(input, 'MessageBody'),
-      delaySeconds: optionalInteger(input, 'DelaySeconds'),
-      messageAttributes: messageAttributes(input),
-    });
-    return {
-      MessageId: sent.messageId,
-      MD5OfMessageBody: sent.md5OfMessageBody,
-      ...(sent.md5OfMessageAttributes ? { MD5OfMessageAttributes: sent.md5OfMessageAttributes } : {}),
-    };
+    return sendMessage(model, requiredString(input, 'QueueUrl'), input);
   },
   SendMessageBatch(model, input) {
     const queueUrl = requiredString(input, 'QueueUrl');
@@ -132,18 +123,7 @@ const operations: Record<SqsOperation, (model: SqsModel, input: Json) => Json | 
         `Batch requested message too long. The combined size of all messages must not exceed ${limit} bytes.`,
       );
     }
-    return perEntry(entries, (entry) => {
-      const sent = model.sendMessage(queueUrl, {
-        body: requiredString(entry, 'MessageBody'),
-        delaySeconds: optionalInteger(entry, 'DelaySeconds'),
-        messageAttributes: messageAttributes(entry),
-      });
-      return {
-        MessageId: sent.messageId,
-        MD5OfMessageBody: sent.md5OfMessageBody,
-        ...(sent.md5OfMessageAttributes ? { MD5OfMessageAttributes: sent.md5OfMessageAttributes } : {}),
-      };
-    });
+    return perEntry(entries, (entry) => sendMessage(model, queueUrl, entry));
   },
   async ReceiveMessage(model, input) {
     const messages = await model.receiveMessages(requiredString(input, 'QueueUrl'), {
@@ -198,6 +178,20 @@ const operations: Record<SqsOperation, (model: SqsModel, input: Json) => Json | 
     return {};
   },
 };
+
+/** Sends one message (a SendMessage request or one SendMessageBatch entry) and answers its ids and digests. */
+function sendMessage(model: SqsModel, queueUrl: string, message: Json): Json {
+  const sent = model.sendMessage(queueUrl, {
+    body: requiredString(message, 'MessageBody'),
+    delaySeconds: optionalInteger(message, 'DelaySeconds'),
+    messageAttributes: messageAttributes(message),
+  });
+  return {
+    MessageId: sent.messageId,
+    MD5OfMessageBody: sent.md5OfMessageBody,
+    ...(sent.md5OfMessageAttributes ? { MD5OfMessageAttributes: sent.md5OfMessageAttributes } : {}),
+  };
+}
 
 function receivedMessage(
   model: SqsModel,
