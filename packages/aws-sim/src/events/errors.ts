@@ -1,10 +1,7 @@
+import { AwsSimError } from '../ec2/errors';
+
 /** Base class of the errors the simulated event bus throws. */
-export class EventBusError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class EventBusError extends AwsSimError {}
 
 /** An event pattern is not of the EventBridge form the bus understands. Nothing was subscribed. */
 export class InvalidEventPatternError extends EventBusError {

@@ -3,6 +3,8 @@
  * simulator's own programmatic API throws them.
  */
 
+import { AwsSimError } from '../ec2/errors';
+
 /** How SQS reports one error code: HTTP status and the legacy awsQuery code the SDK maps back to a name. */
 interface SqsErrorSpec {
   readonly status: number;
@@ -69,12 +71,7 @@ export const SQS_ERROR_CODES = {
 export type SqsErrorCode = keyof typeof SQS_ERROR_CODES;
 
 /** Base class of the errors the SQS and event parts of the simulator throw to their programmatic callers. */
-export class SqsSimError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class SqsSimError extends AwsSimError {}
 
 /**
  * An SQS API error: what the handler turns into a JSON error response. Thrown by the model's operations so
