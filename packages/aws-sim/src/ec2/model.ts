@@ -377,48 +377,32 @@ export class Ec2Model implements InstanceFleet {
   }
 
   stopInstances(ids: readonly string[]): StateChange[] {
-    const instances = this.requireInstances(ids);
-    for (const i of instances) {
-      if (i.state === 'pending' || i.state === 'shutting-down' || i.state === 'terminated') {
-        throw ec2Errors.incorrectInstanceState(i.id, i.state);
-      }
-    }
-    return instances.map((i) => {
-      const previous = i.state;
-      if (i.state === 'running') {
-        this.setState(i, 'stopping');
-        this.scheduleState(i, this.delays.stopMs, 'stopping', 'stopped');
-      }
-      return this.change(i.id, previous, i.state);
+    return this.transition(ids, {
+      refusedIn: ['pending', 'shutting-down', 'terminated'],
+      from: ['running'],
+      through: 'stopping',
+      to: 'stopped',
+      delay: 'stopMs',
     });
   }
 
   startInstances(ids: readonly string[]): StateChange[] {
-    const instances = this.requireInstances(ids);
-    for (const i of instances) {
-      if (i.state === 'stopping' || i.state === 'shutting-down' || i.state === 'terminated') {
-        throw ec2Errors.incorrectInstanceState(i.id, i.state);
-      }
-    }
-    return instances.map((i) => {
-      const previous = i.state;
-      if (i.state === 'stopped') {
-        this.setState(i, 'pending');
-        this.scheduleState(i, this.delays.launchMs, 'pending', 'running');
-      }
-      return this.change(i.id, previous, i.state);
+    return this.transition(ids, {
+      refusedIn: ['stopping', 'shutting-down', 'terminated'],
+      from: ['stopped'],
+      through: 'pending',
+      to: 'running',
+      delay: 'launchMs',
     });
   }
 
   terminateInstances(ids: readonly string[]): StateChange[] {
-    const instances = this.requireInstances(ids);
-    return instances.map((i) => {
-      const previous = i.state;
-      if (i.state !== 'terminated' && i.state !== 'shutting-down') {
-        this.setState(i, 'shutting-down');
-        this.scheduleState(i, this.delays.terminateMs, 'shutting-down', 'terminated');
-      }
-      return this.change(i.id, previous, i.state);
+    return this.transition(ids, {
+      refusedIn: [],
+      from: ['pending', 'running', 'stopping', 'stopped'],
+      through: 'shutting-down',
+      to: 'terminated',
+      delay: 'terminateMs',
     });
   }
 
@@ -739,6 +723,34 @@ export class Ec2Model implements InstanceFleet {
     this.unlink(eni);
     eni.subnet.usedIps.delete(eni.ip);
     this.interfaces.delete(eni.id);
+  }
+
+  /**
+   * Moves every instance in a `from` state to `through` now and to `to` after its delay; the others are
+   * answered as they are. Refuses the whole call, changing nothing, when any instance is in a `refusedIn` state.
+   */
+  private transition(
+    ids: readonly string[],
+    rule: {
+      readonly refusedIn: readonly SimInstanceState[];
+      readonly from: readonly SimInstanceState[];
+      readonly through: SimInstanceState;
+      readonly to: SimInstanceState;
+      readonly delay: keyof Ec2Delays;
+    },
+  ): StateChange[] {
+    const instances = this.requireInstances(ids);
+    for (const i of instances) {
+      if (rule.refusedIn.includes(i.state)) throw ec2Errors.incorrectInstanceState(i.id, i.state);
+    }
+    return instances.map((i) => {
+      const previous = i.state;
+      if (rule.from.includes(i.state)) {
+        this.setState(i, rule.through);
+        this.scheduleState(i, this.delays[rule.delay], rule.through, rule.to);
+      }
+      return this.change(i.id, previous, i.state);
+    });
   }
 
   private scheduleState(
