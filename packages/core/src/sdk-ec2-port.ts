@@ -45,8 +45,15 @@ const ATTACHMENT_STATUSES: ReadonlySet<string> = new Set<AttachmentStatus>([
   'detached',
 ]);
 
-/** Throws unless the describe is filtered and its page size is within EC2's bounds. */
-function checkedFilters(input: DescribePageInput): Filter[] {
+/**
+ * The SDK request for one describe page. Throws unless the describe is filtered and its page size is within
+ * EC2's bounds.
+ */
+function pageRequest(input: DescribePageInput): {
+  Filters: Filter[];
+  MaxResults: number;
+  NextToken?: string;
+} {
   if (input.filters.length === 0) {
     throw new ConfigurationError('refusing an unfiltered describe: pass at least one filter', 'filters');
   }
@@ -65,7 +72,11 @@ function checkedFilters(input: DescribePageInput): Filter[] {
       'maxResults',
     );
   }
-  return input.filters.map((filter) => ({ Name: filter.name, Values: [...filter.values] }));
+  return {
+    Filters: input.filters.map((filter) => ({ Name: filter.name, Values: [...filter.values] })),
+    MaxResults: input.maxResults,
+    ...(input.nextToken !== undefined ? { NextToken: input.nextToken } : {}),
+  };
 }
 
 function toTags(tags: readonly Tag[] | undefined): Tags {
@@ -160,14 +171,7 @@ function toInterfaceView(eni: NetworkInterface): InterfaceView | undefined {
 export function createSdkEc2Port(client: EC2Client): Ec2Port {
   return {
     async describeInstances(input) {
-      const filters = checkedFilters(input);
-      const output = await client.send(
-        new DescribeInstancesCommand({
-          Filters: filters,
-          MaxResults: input.maxResults,
-          ...(input.nextToken !== undefined ? { NextToken: input.nextToken } : {}),
-        }),
-      );
+      const output = await client.send(new DescribeInstancesCommand(pageRequest(input)));
       const instances: InstanceView[] = [];
       for (const reservation of output.Reservations ?? []) {
         for (const instance of reservation.Instances ?? []) {
@@ -179,14 +183,7 @@ export function createSdkEc2Port(client: EC2Client): Ec2Port {
     },
 
     async describeNetworkInterfaces(input) {
-      const filters = checkedFilters(input);
-      const output = await client.send(
-        new DescribeNetworkInterfacesCommand({
-          Filters: filters,
-          MaxResults: input.maxResults,
-          ...(input.nextToken !== undefined ? { NextToken: input.nextToken } : {}),
-        }),
-      );
+      const output = await client.send(new DescribeNetworkInterfacesCommand(pageRequest(input)));
       const interfaces: InterfaceView[] = [];
       for (const eni of output.NetworkInterfaces ?? []) {
         const view = toInterfaceView(eni);
