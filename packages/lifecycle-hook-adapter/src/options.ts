@@ -136,6 +136,16 @@ function positiveInteger(value: number | undefined, fallback: number, setting: s
   return value;
 }
 
+/** Throws, naming `setting`, when a bound is below the one it must reach (a maximum below its start). */
+function notBelow(value: number, setting: string, floor: number, floorSetting: string): void {
+  if (value < floor) {
+    throw new ConfigurationError(
+      `${setting} (${value}) must not be below ${floorSetting} (${floor})`,
+      setting,
+    );
+  }
+}
+
 function flag(value: boolean | undefined, fallback: boolean, setting: string): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') {
@@ -217,12 +227,7 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
 
   const initialDelayMs = positiveInteger(options.poll?.initialDelayMs, 1_000, 'poll.initialDelayMs');
   const maxDelayMs = positiveInteger(options.poll?.maxDelayMs, 10_000, 'poll.maxDelayMs');
-  if (maxDelayMs < initialDelayMs) {
-    throw new ConfigurationError(
-      `poll.maxDelayMs (${maxDelayMs}) must not be below poll.initialDelayMs (${initialDelayMs})`,
-      'poll.maxDelayMs',
-    );
-  }
+  notBelow(maxDelayMs, 'poll.maxDelayMs', initialDelayMs, 'poll.initialDelayMs');
   const multiplier = options.poll?.multiplier ?? 2;
   if (typeof multiplier !== 'number' || !Number.isFinite(multiplier) || multiplier < 1) {
     throw new ConfigurationError(
@@ -234,12 +239,7 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
   const maxAttempts = positiveInteger(options.retry?.maxAttempts, 5, 'retry.maxAttempts');
   const baseDelayMs = positiveInteger(options.retry?.baseDelayMs, 200, 'retry.baseDelayMs');
   const retryMaxDelayMs = positiveInteger(options.retry?.maxDelayMs, 5_000, 'retry.maxDelayMs');
-  if (retryMaxDelayMs < baseDelayMs) {
-    throw new ConfigurationError(
-      `retry.maxDelayMs (${retryMaxDelayMs}) must not be below retry.baseDelayMs (${baseDelayMs})`,
-      'retry.maxDelayMs',
-    );
-  }
+  notBelow(retryMaxDelayMs, 'retry.maxDelayMs', baseDelayMs, 'retry.baseDelayMs');
 
   return {
     poolTagKey,
