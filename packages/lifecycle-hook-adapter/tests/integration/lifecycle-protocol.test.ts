@@ -51,7 +51,8 @@ describe('lifecycle hooks on the simulator: waiting for a free interface', () =>
   }, 30_000);
 
   it('gives the waiting instance the interface that frees up within its budget', async () => {
-    harness = await SimHarness.start({ subnets: 1, perSubnet: 1 });
+    // A budget with room for a loaded machine: the hand-over must happen within it, however long it is.
+    harness = await SimHarness.start({ subnets: 1, perSubnet: 1, handler: { launchBudgetMs: 10_000 } });
     const h = harness;
     h.createGroup({ desiredCapacity: 1 });
     await h.settled(1);
