@@ -7,6 +7,7 @@
  *
  *   npx tsx examples/custom-lambda.ts
  */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { AwsSim } from '@eni-pool/aws-sim';
 import { EniPoolManager } from '@eni-pool/core';
@@ -17,15 +18,18 @@ import {
   fromPowertools,
   type LambdaHandler,
 } from '@eni-pool/lambda-adapter';
-import { createLifecycleHookHandler } from '@eni-pool/lifecycle-hook-adapter';
+import {
+  createAutoScalingLeavingInstances,
+  createLifecycleHookHandler,
+} from '@eni-pool/lifecycle-hook-adapter';
 
 const POOL_TAG = 'network-interface-manager-pool';
 
 /**
  * Builds the handler. In a real function this runs once at module scope:
- * `export const handler = buildHandler(new EC2Client({}));`
+ * `export const handler = buildHandler(new EC2Client({}), new AutoScalingClient({}));`
  */
-export function buildHandler(ec2: EC2Client): LambdaHandler {
+export function buildHandler(ec2: EC2Client, autoScaling: AutoScalingClient): LambdaHandler {
   // Powertools' Logger: JSON lines with the Lambda context; core's Logger shape on top of it.
   const powertools = createPowertoolsLogger('info');
   const logger = fromPowertools(powertools);
@@ -35,6 +39,9 @@ export function buildHandler(ec2: EC2Client): LambdaHandler {
     maxRounds: 3,
     planner: { poolTagKey: POOL_TAG, placement: 'availability-zone' },
     executor: { concurrency: 4, wait: { timeoutMs: 30_000 } },
+    // Members Auto Scaling is terminating are treated as leaving by every reconcile, so no path hands a
+    // freed address back to an instance in Terminating:Wait.
+    leaving: createAutoScalingLeavingInstances({ autoScaling, logger }),
   });
   return createLambdaHandler({
     manager,
@@ -47,6 +54,7 @@ export function buildHandler(ec2: EC2Client): LambdaHandler {
     lifecycle: createLifecycleHookHandler({
       manager,
       ec2,
+      autoScaling,
       logger,
       poolTagKey: POOL_TAG,
       resultOnFailure: 'ABANDON',
@@ -59,6 +67,7 @@ export function buildHandler(ec2: EC2Client): LambdaHandler {
 async function main(): Promise<void> {
   const sim = await AwsSim.start({ delays: { launchMs: 20, attachMs: 15, detachMs: 15 } });
   const ec2 = new EC2Client(sim.clientConfig());
+  const autoScaling = new AutoScalingClient(sim.clientConfig());
   try {
     const { subnetIds } = sim.world.createNetwork({ azs: 2 });
     sim.world.createPool({ name: 'bastion', subnets: subnetIds });
@@ -67,7 +76,7 @@ async function main(): Promise<void> {
     );
     await sim.world.waitForState(instances, 'running');
 
-    const handler = buildHandler(ec2);
+    const handler = buildHandler(ec2, autoScaling);
     const result = await handler({
       version: '0',
       id: 'example-sync',

@@ -7,6 +7,7 @@ describe('the demo', () => {
     const report = await runDemo({ fast: true, write: (line) => lines.push(line) });
 
     expect(report.invariants).toEqual([]);
+    expect(report.reattachedToTerminating).toEqual([]);
     // Three launches, one terminate and the successor's launch, all completed by eni-pool.
     expect(report.lifecycleCompletions).toBe(5);
     expect(report.eventsDropped).toBeGreaterThan(0);

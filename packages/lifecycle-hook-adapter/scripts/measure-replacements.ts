@@ -56,7 +56,7 @@ async function main(replacements: number): Promise<void> {
         'DescribeNetworkInterfaces',
         'CompleteLifecycleAction',
         'RecordLifecycleActionHeartbeat',
-        'DescribeAutoScalingInstances',
+        'DescribeAutoScalingGroups',
       ].map((action) => [action, h.sim.calls.count(action)]),
     );
     console.log(
