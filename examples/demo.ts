@@ -322,10 +322,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       sim.world
         .interfaces()
         .filter((e) => e.tags[POOL_TAG] === pool && e.attachment?.instanceId === instanceId);
-    const groupInService = () =>
-      (sim.autoscaling.describeGroup(GROUP)?.instances ?? [])
-        .filter((i) => i.lifecycleState === 'InService')
-        .map((i) => i.instanceId);
+    const groupInService = () => sim.autoscaling.inServiceInstanceIds(GROUP);
     const subnetOrder = new Map<string, number>();
     const bySubnet = (ids: readonly string[]) =>
       [...ids].sort(

@@ -82,10 +82,7 @@ async function main(): Promise<void> {
         },
       ],
     });
-    const inService = () =>
-      (sim.autoscaling.describeGroup(GROUP)?.instances ?? [])
-        .filter((i) => i.lifecycleState === 'InService')
-        .map((i) => i.instanceId);
+    const inService = () => sim.autoscaling.inServiceInstanceIds(GROUP);
     const settled = () =>
       sim.world.waitFor('two instances in service', () => {
         const live = sim.autoscaling.describeGroup(GROUP)?.instances ?? [];

@@ -464,6 +464,13 @@ export class AutoScalingModel<Attachment = unknown> {
     return group ? this.view(group) : undefined;
   }
 
+  /** Ids of the group's instances that are `InService` (none for an unknown group). */
+  inServiceInstanceIds(name: string): string[] {
+    return (this.describeGroup(name)?.instances ?? [])
+      .filter((i) => i.lifecycleState === 'InService')
+      .map((i) => i.instanceId);
+  }
+
   /** The instance's place in its group (group proper or warm pool), or undefined when not managed. */
   describeInstance(instanceId: string): GroupInstanceView | undefined {
     const group = this.memberIndex.get(instanceId);

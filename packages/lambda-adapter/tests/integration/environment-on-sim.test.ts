@@ -62,15 +62,12 @@ describe('the handler configured from the environment, on the simulator', { time
     });
 
     const current = sim;
-    const inService = () =>
-      (current.autoscaling.describeGroup('web')?.instances ?? []).filter(
-        (i) => i.lifecycleState === 'InService',
-      );
+    const inService = () => current.autoscaling.inServiceInstanceIds('web');
     await current.world.waitFor('two instances in service', () => inService().length === 2, {
       timeoutMs: 15_000,
     });
 
-    for (const { instanceId } of inService()) {
+    for (const instanceId of inService()) {
       const held = current.world
         .interfaces()
         .filter((e) => e.attachment?.instanceId === instanceId && e.tags[POOL_TAG] === 'web');

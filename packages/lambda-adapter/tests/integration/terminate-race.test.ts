@@ -137,10 +137,7 @@ async function replaceRacing(
       },
     ],
   });
-  const inService = () =>
-    (sim.autoscaling.describeGroup(GROUP)?.instances ?? [])
-      .filter((i) => i.lifecycleState === 'InService')
-      .map((i) => i.instanceId);
+  const inService = () => sim.autoscaling.inServiceInstanceIds(GROUP);
   const settled = async () => {
     await sim.world.waitFor(
       'two instances in service and no open lifecycle action',

@@ -163,8 +163,7 @@ export class SimHarness {
   }
 
   inService(groupName = GROUP_NAME): string[] {
-    const group = this.sim.autoscaling.describeGroup(groupName);
-    return (group?.instances ?? []).filter((i) => i.lifecycleState === 'InService').map((i) => i.instanceId);
+    return this.sim.autoscaling.inServiceInstanceIds(groupName);
   }
 
   /** Waits until the group has `count` instances in service and no lifecycle action is open. */
