@@ -779,8 +779,8 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     const byPool = new Map<string, Map<string, InstanceView | undefined>>();
     for (const [instanceId, membership] of memberships) {
       for (const pool of membership.pools) {
-        let members = byPool.get(pool);
-        if (members === undefined) byPool.set(pool, (members = new Map()));
+        const members = byPool.get(pool) ?? new Map<string, InstanceView | undefined>();
+        byPool.set(pool, members);
         members.set(instanceId, membership.instance);
       }
     }
