@@ -764,9 +764,17 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
    */
   async reconcileInstances(
     instanceIds: Iterable<string>,
-    options: ReconcileOptions = {},
+    options: ReconcileOptions & {
+      /** What `poolsOf` answered for these instances, when the caller already asked it. */
+      readonly memberships?: ReadonlyMap<string, InstanceMembership>;
+    } = {},
   ): Promise<ReconcileResult | undefined> {
-    const memberships = await this.poolsOf(instanceIds, options.signal);
+    const ids = [...instanceIds];
+    const known = options.memberships;
+    const memberships =
+      known !== undefined && ids.every((id) => known.has(id))
+        ? new Map(ids.map((id) => [id, known.get(id) as InstanceMembership]))
+        : await this.poolsOf(ids, options.signal);
     return this.reconcileMembers(memberships, options);
   }
 
