@@ -61,7 +61,7 @@ export async function runSync(context: CommandContext): Promise<CommandResult<Sy
             context.progress(style.dim(`round ${round}: reading and planning`)),
           action_started: ({ action }) => context.progress(`… ${describe(action)}`),
           action_succeeded: ({ action, durationMs }) =>
-            context.progress(`${style.green('✓')} ${describe(action)} (${durationMs} ms)`),
+            context.progress(`${style.green('✓')} ${describe(action)} (${Math.round(durationMs)} ms)`),
           action_failed: ({ action, error }) =>
             context.progress(`${style.red('✗')} ${describe(action)}: ${error.message}`),
           action_conflicted: ({ action }) =>
@@ -108,7 +108,7 @@ export async function runSync(context: CommandContext): Promise<CommandResult<Sy
     );
     for (const o of outcomes) {
       const mark = o.status === 'succeeded' ? style.green('✓') : o.status === 'failed' ? style.red('✗') : '~';
-      text.push(`  ${mark} ${describe(o.action)}${o.error ? `: ${o.error.code}: ${o.error.message}` : ''}`);
+      text.push(`  ${mark} ${describe(o.action)}${o.error ? `: ${o.error.message}` : ''}`);
     }
   }
   text.push(...unsatisfiedLines(report.unsatisfied, style));
