@@ -114,13 +114,26 @@ function groupChecks(
   const usable = new Set<string>();
   const share = subnets.length > 0 ? Math.ceil(maxSize / subnets.length) : maxSize;
   for (const subnet of subnets) {
-    const zone = zones.get(subnet) ?? '?';
+    const zone = zones.get(subnet);
+    if (zone === undefined && placement === 'availability-zone') {
+      checks.push({
+        id: 'subnet-coverage',
+        status: 'warn',
+        ...at,
+        subject: subnet,
+        message: `the zone of subnet ${subnet} is unknown, so its coverage cannot be judged by zone`,
+      });
+      continue;
+    }
     const here = poolInterfaces.filter((e) =>
       placement === 'subnet' ? e.subnetId === subnet : e.availabilityZone === zone,
     );
     for (const e of here) usable.add(e.networkInterfaceId);
-    const where = placement === 'subnet' ? `subnet ${subnet} (${zone})` : `zone ${zone} (subnet ${subnet})`;
-    const subject = placement === 'subnet' ? subnet : zone;
+    const where =
+      placement === 'subnet'
+        ? `subnet ${subnet} (${zone ?? 'zone unknown'})`
+        : `zone ${zone} (subnet ${subnet})`;
+    const subject = placement === 'subnet' || zone === undefined ? subnet : zone;
     if (here.length === 0) {
       checks.push({
         id: 'subnet-coverage',
@@ -518,7 +531,17 @@ export async function runDoctor(context: CommandContext): Promise<CommandResult<
   }
 
   const subnets = [...new Set(groups.flatMap((g) => (g.VPCZoneIdentifier ?? '').split(',').filter(Boolean)))];
-  const zones = await subnetZones(context, subnets);
+  let zones = new Map<string, string>();
+  try {
+    zones = await subnetZones(context, subnets);
+  } catch (error) {
+    checks.push({
+      id: 'groups',
+      status: 'warn',
+      message: `could not describe the groups' subnets, so their zones are unknown: ${errorCode(error)}: ${errorMessage(error)}`,
+      fix: 'allow ec2:DescribeSubnets on * to run the zone checks',
+    });
+  }
 
   for (const pool of [...pools].sort()) {
     const count = state.interfaces.filter((e) => e.tags[args.tagKey] === pool).length;

@@ -68,18 +68,26 @@ export function actionLines(actions: readonly PlannedAction[], style: Style): st
 
 export function planReport(context: CommandContext, planned: PlannedPools): PlanReport {
   const actions = explainActions(planned.plan.actions, planned.state, planned.leaving, context.args.tagKey);
+  const missingPools = missingFrom(context.args.pools, planned.plan.pools);
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     command: 'plan',
     region: context.region,
     tagKey: context.args.tagKey,
     placement: context.args.placement,
-    ok: actions.length === 0 && planned.plan.unsatisfied.length === 0,
+    ok: actions.length === 0 && planned.plan.unsatisfied.length === 0 && missingPools.length === 0,
     actions,
     unsatisfied: planned.plan.unsatisfied,
     pools: planned.plan.pools,
     leaving: planned.leaving,
+    missingPools,
   };
+}
+
+/** The pools asked for that the plan has no summary of: nothing carries their tag. */
+export function missingFrom(asked: readonly string[], found: readonly { readonly pool: string }[]): string[] {
+  const seen = new Set(found.map((summary) => summary.pool));
+  return asked.filter((pool) => !seen.has(pool));
 }
 
 /** `eni-pool plan`: what a reconcile would do now, and why. Describes only. */
@@ -99,6 +107,11 @@ export async function runPlan(context: CommandContext): Promise<CommandResult<Pl
         `A reconcile now would make ${plural(report.actions.length, 'change')}: ${plural(attaches, 'attach', 'attaches')}, ${plural(report.actions.length - attaches, 'detach', 'detaches')}.`,
       ),
       ...actionLines(report.actions, style),
+    );
+  }
+  if (report.pools.length > 0 && report.missingPools.length > 0) {
+    text.push(
+      style.red(`Not found (nothing tagged ${report.tagKey} with it): ${report.missingPools.join(', ')}`),
     );
   }
   text.push(...unsatisfiedLines(report.unsatisfied, style));

@@ -78,10 +78,12 @@ export interface PoolStatus {
   readonly summary: PoolSummary;
 }
 
-/** `eni-pool status --json`. `ok` is false when a running member holds no interface of its pool. */
+/** `eni-pool status --json`. `ok` is false when a running member holds no interface of its pool, or a pool asked for is not found. */
 export interface StatusReport extends ReportBase {
   readonly command: 'status';
   readonly pools: readonly PoolStatus[];
+  /** Pools asked for with `--pool` that nothing carries the tag of; `ok` is false when there are any. */
+  readonly missingPools: readonly string[];
 }
 
 /**
@@ -96,7 +98,7 @@ export type PlannedAction =
   | (AttachAction & { readonly reason: 'member-without-interface' | 'hand-over'; readonly detail: string })
   | (Omit<DetachAction, 'reason'> & { readonly reason: DetachReason | 'leaving'; readonly detail: string });
 
-/** `eni-pool plan --json`. `ok` is false when the plan has actions or leaves members unserved. */
+/** `eni-pool plan --json`. `ok` is false when the plan has actions, leaves members unserved, or a pool asked for is not found. */
 export interface PlanReport extends ReportBase {
   readonly command: 'plan';
   readonly placement: string;
@@ -106,6 +108,8 @@ export interface PlanReport extends ReportBase {
   readonly pools: readonly PoolSummary[];
   /** Running members Auto Scaling is terminating, planned as leaving. */
   readonly leaving: readonly string[];
+  /** Pools asked for with `--pool` that nothing carries the tag of; `ok` is false when there are any. */
+  readonly missingPools: readonly string[];
 }
 
 /** How one action of `sync` ended. */

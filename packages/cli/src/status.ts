@@ -1,5 +1,5 @@
 import type { CommandContext, CommandResult } from './context';
-import { poolsClause } from './plan';
+import { missingFrom, poolsClause } from './plan';
 import { DEFAULT_LAST_INSTANCE_TAG_KEY, type PlannedPools, planPools, poolScope } from './pools';
 import { plural, table } from './render';
 import {
@@ -81,13 +81,15 @@ export function statusReport(context: CommandContext, planned: PlannedPools): St
       });
     return { pool, interfaces, unserved, summary };
   });
+  const missingPools = missingFrom(context.args.pools, plan.pools);
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     command: 'status',
     region: context.region,
     tagKey,
-    ok: pools.every((p) => p.unserved.every((u) => u.reason === 'leaving')),
+    ok: missingPools.length === 0 && pools.every((p) => p.unserved.every((u) => u.reason === 'leaving')),
     pools,
+    missingPools,
   };
 }
 
@@ -141,6 +143,11 @@ export async function runStatus(context: CommandContext): Promise<CommandResult<
       );
     }
     text.push('');
+  }
+  if (report.pools.length > 0 && report.missingPools.length > 0) {
+    text.push(
+      style.red(`Not found (nothing tagged ${report.tagKey} with it): ${report.missingPools.join(', ')}`),
+    );
   }
   if (text.at(-1) === '') text.pop();
   return { report, text, exitCode: report.ok ? 0 : 1 };

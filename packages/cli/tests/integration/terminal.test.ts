@@ -56,6 +56,30 @@ describe('eni-pool sync on a terminal', () => {
   );
 });
 
+describe('a pool asked for that does not exist', () => {
+  it(
+    'makes status and plan exit 1 and names it',
+    async () => {
+      world = await startWorld({ perSubnet: [1, 1] });
+      expect((await runInProcess(world.sim, ['sync', '--yes'])).code).toBe(0);
+      const status = await runInProcess(world.sim, ['status', '--pool', 'web', '--pool', 'nope', '--json']);
+      expect(status.code).toBe(1);
+      expect(JSON.parse(status.stdout)).toMatchObject({ ok: false, missingPools: ['nope'] });
+      const plan = await runInProcess(world.sim, ['plan', '--pool', 'web', '--pool', 'nope']);
+      expect(plan.code).toBe(1);
+      expect(plan.stdout).toContain(
+        'Not found (nothing tagged network-interface-manager-pool with it): nope',
+      );
+      const only = await runInProcess(world.sim, ['status', '--pool', 'nope']);
+      expect(only.code).toBe(1);
+      expect(only.stdout).toContain(
+        'No pool found (nothing tagged network-interface-manager-pool with "nope")',
+      );
+    },
+    SLOW,
+  );
+});
+
 describe('colour', () => {
   it(
     'colours text on a terminal only, and never with NO_COLOR or in --json',
