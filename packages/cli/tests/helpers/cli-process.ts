@@ -22,11 +22,11 @@ function withoutSdkNotice(stderr: string): string {
 
 /**
  * Runs `eni-pool` in its own process with a clean AWS environment (test credentials, us-east-1, no
- * profile) plus `env`; killed after `timeoutMs`.
+ * profile) plus `env`, where `undefined` removes a variable; killed after `timeoutMs`.
  */
 export function runEniPool(
   args: readonly string[],
-  env: Readonly<Record<string, string>> = {},
+  env: Readonly<Record<string, string | undefined>> = {},
   timeoutMs = 60_000,
 ): Promise<ProcessResult> {
   const base: Record<string, string> = {};
@@ -35,17 +35,19 @@ export function runEniPool(
       base[key] = value;
     }
   }
+  const childEnv: Record<string, string | undefined> = {
+    ...base,
+    TSX_TSCONFIG_PATH: tsconfig,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_MAX_ATTEMPTS: '2',
+    ...env,
+  };
+  for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
   const child = spawn(process.execPath, ['--import', 'tsx', bin, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...base,
-      TSX_TSCONFIG_PATH: tsconfig,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_MAX_ATTEMPTS: '2',
-      ...env,
-    },
+    env: childEnv,
   });
   let stdout = '';
   let stderr = '';

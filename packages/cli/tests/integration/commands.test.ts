@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanReport, StatusReport, SyncReport } from '../../src/report';
 import { runEniPool } from '../helpers/cli-process';
@@ -271,9 +274,36 @@ describe('eni-pool usage (separate process)', () => {
       const flag = await runEniPool(['plan', '--yes']);
       expect(flag.code).toBe(2);
       expect(flag.stderr).toContain('plan does not take --yes');
-      const region = await runEniPool(['status'], { AWS_REGION: '', AWS_CONFIG_FILE: '/nonexistent' });
+      const region = await runEniPool(['status'], { AWS_REGION: undefined, AWS_CONFIG_FILE: '/nonexistent' });
       expect(region.code).toBe(2);
       expect(region.stderr).toContain('no AWS region');
+    },
+    SLOW,
+  );
+
+  it(
+    'takes the region and credentials of --profile from the shared config files',
+    async () => {
+      world = await startWorld({ perSubnet: [1], desired: 1 });
+      const dir = mkdtempSync(join(tmpdir(), 'eni-pool-cli-'));
+      writeFileSync(join(dir, 'config'), '[profile ops]\nregion = eu-west-1\n');
+      writeFileSync(
+        join(dir, 'credentials'),
+        '[ops]\naws_access_key_id = ops\naws_secret_access_key = ops\n',
+      );
+      try {
+        const result = await runEniPool(['status', '--json', '--profile', 'ops', ...endpoint(world)], {
+          AWS_REGION: undefined,
+          AWS_ACCESS_KEY_ID: undefined,
+          AWS_SECRET_ACCESS_KEY: undefined,
+          AWS_CONFIG_FILE: join(dir, 'config'),
+          AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+        });
+        expect(result.stderr).toBe('');
+        expect(JSON.parse(result.stdout)).toMatchObject({ region: 'eu-west-1', command: 'status' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
     SLOW,
   );
