@@ -86,6 +86,12 @@ function optional(value: string | undefined, flag: string): string | undefined {
 /**
  * Parses `argv` (without the node and script paths). Throws `UsageError` for an unknown command or flag,
  * a flag the command does not take, or a bad value; nothing else happens before that check.
+ *
+ * @example
+ * ```ts
+ * parseCliArgs(['doctor', '--pool', 'bastion', '--group', 'bastion-asg']);
+ * // { command: 'doctor', pools: ['bastion'], groups: ['bastion-asg'], hookPrefix: 'eni-pool', … }
+ * ```
  */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;

@@ -1,4 +1,11 @@
-/** Base class of the errors the CLI raises itself; `exitCode` is what the process exits with. */
+/**
+ * Base class of the errors the CLI raises itself; `exitCode` is what the process exits with.
+ *
+ * @example
+ * ```ts
+ * try { parseCliArgs(argv); } catch (error) { if (error instanceof CliError) process.exitCode = error.exitCode; }
+ * ```
+ */
 export class CliError extends Error {
   constructor(
     message: string,
@@ -11,7 +18,14 @@ export class CliError extends Error {
   }
 }
 
-/** The command line cannot be run as written: unknown command or flag, missing or bad value. Exit 2. */
+/**
+ * The command line cannot be run as written: unknown command or flag, missing or bad value. Exit 2.
+ *
+ * @example
+ * ```ts
+ * expect(() => parseCliArgs(['plan', '--yes'])).toThrow(UsageError);
+ * ```
+ */
 export class UsageError extends CliError {
   constructor(message: string) {
     super(message, 2);

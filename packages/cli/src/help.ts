@@ -55,7 +55,14 @@ Checks, each as pass / warn / fail with the fix:
 Describes and DryRun calls only. Exit 1 when a check fails.`,
 };
 
-/** `eni-pool --help`, or one command's help. */
+/**
+ * `eni-pool --help`, or one command's help.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(helpText('doctor'));
+ * ```
+ */
 export function helpText(command?: CommandName): string {
   if (command !== undefined) return `${COMMAND_HELP[command]}\n\n${COMMON}\n`;
   return `eni-pool: see and fix the ENI pools of an AWS account

@@ -13,7 +13,15 @@ import type {
   UnsatisfiedReason,
 } from '@eni-pool/core';
 
-/** The version of the JSON documents below. */
+/**
+ * The version of the JSON documents below.
+ *
+ * @example
+ * ```ts
+ * const report = JSON.parse(stdout) as PlanReport;
+ * if (report.schemaVersion !== JSON_SCHEMA_VERSION) throw new Error('unexpected eni-pool output');
+ * ```
+ */
 export const JSON_SCHEMA_VERSION = 1 as const;
 
 /** Fields every document has. */
