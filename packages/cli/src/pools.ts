@@ -6,20 +6,16 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   type ActionOutcome,
-  awsErrorCode,
-  awsErrorMessage,
   createSdkEc2Port,
   DEFAULT_LAST_INSTANCE_TAG_KEY,
   type EniPoolEvents,
   type EniPoolManager,
-  type InstanceView,
   type Logger,
   loadPoolState,
   type Plan,
   type PlannerOptions,
   type PoolScope,
   type PoolState,
-  planAssignments,
   type ReconcileResult,
 } from '@eni-pool/core';
 import { createEniPool } from '@eni-pool/lifecycle-hook-adapter';
@@ -61,9 +57,6 @@ export interface PlannedPools extends PoolSnapshot {
   /** Running or pending members that Auto Scaling is terminating, planned as leaving. */
   readonly leaving: readonly string[];
 }
-
-/** Bound of the Auto Scaling "who is leaving" question, as the manager's default. */
-const LEAVING_TIMEOUT_MS = 10_000;
 
 export function poolScope(pools: readonly string[]): PoolScope {
   return pools.length === 0 ? { kind: 'all' } : { kind: 'pools', pools };
