@@ -1,3 +1,4 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EniPoolManager } from '@eni-pool/core';
@@ -48,7 +49,7 @@ export function createHandlerFromConfig(
   ec2: EC2Client = new EC2Client({}),
   autoScaling: AutoScalingClient = new AutoScalingClient({}),
 ): LambdaHandler {
-  const powertools = createPowertoolsLogger(config.logLevel);
+  const powertools = createPowertoolsLogger(config.logLevel, config.serviceName);
   const logger = fromPowertools(powertools);
   const manager = new EniPoolManager({
     ec2,
@@ -74,7 +75,11 @@ export function createHandlerFromConfig(
     logger,
     powertools,
     poolTagKey: config.poolTagKey,
-    metrics: config.metrics ? createEmfPublisher() : false,
+    metrics: config.metrics
+      ? createEmfPublisher(
+          new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
+        )
+      : false,
     lifecycle,
     concurrency: config.sqsConcurrency,
   });

@@ -25,6 +25,9 @@ describe('readLambdaConfig', () => {
       lifecycleHooks: true,
       sqsConcurrency: 4,
       metrics: true,
+      serviceName: 'eni-pool',
+      metricsNamespace: 'EniPool',
+      logEvent: false,
     });
   });
 
@@ -45,6 +48,9 @@ describe('readLambdaConfig', () => {
         ENI_POOL_LIFECYCLE_HOOKS: 'disabled',
         ENI_POOL_SQS_CONCURRENCY: '8',
         ENI_POOL_METRICS: 'off',
+        POWERTOOLS_SERVICE_NAME: 'bastion-addresses',
+        POWERTOOLS_METRICS_NAMESPACE: 'Team/EniPool',
+        POWERTOOLS_LOGGER_LOG_EVENT: 'true',
       }),
     ).toEqual({
       poolTagKey: 'team-pool',
@@ -57,6 +63,9 @@ describe('readLambdaConfig', () => {
       lifecycleHooks: false,
       sqsConcurrency: 8,
       metrics: false,
+      serviceName: 'bastion-addresses',
+      metricsNamespace: 'Team/EniPool',
+      logEvent: true,
     });
   });
 
@@ -91,6 +100,9 @@ describe('readLambdaConfig', () => {
     ['ENI_POOL_TAG_KEY', 'aws:pool', /reserved 'aws:' prefix/],
     ['ENI_POOL_TAG_KEY', 'k'.repeat(129), /at most 128 characters/],
     ['ENI_POOL_METRICS', 'sometimes', /'enabled' or 'disabled'/],
+    ['POWERTOOLS_LOGGER_LOG_EVENT', 'verbose', /'enabled' or 'disabled'/],
+    ['POWERTOOLS_METRICS_NAMESPACE', 'n'.repeat(256), /at most 255 printable/],
+    ['POWERTOOLS_SERVICE_NAME', 'tab\there', /at most 255 printable/],
   ])('throws a ConfigurationError naming %s for %s', (variable, value, message) => {
     const error = configurationErrorOf({ [variable]: value });
     expect(error.setting).toBe(variable);
