@@ -46,7 +46,10 @@ describe('the published packages', () => {
         expect(range, name).toMatch(/^\^/);
         // The repository tests against the version it pins as a dev dependency; it must be in the peer range.
         const pinned = manifest.devDependencies?.[name];
-        expect(pinned, `${name} is also a dev dependency`).toBeDefined();
+        expect(pinned, `${name} is also a dev dependency`).toMatch(/^\d+\.\d+\.\d+$/);
+        const [floor, version] = [range.slice(1), pinned].map((v: string) => v.split('.').map(Number));
+        expect(version?.[0], name).toBe(floor?.[0]);
+        expect(version?.[1] ?? 0, name).toBeGreaterThanOrEqual(floor?.[1] ?? 0);
       }
     },
   );
