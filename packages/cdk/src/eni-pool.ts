@@ -161,7 +161,8 @@ export class EniPool extends Construct {
     const timeout = props.timeout ?? Duration.seconds(300);
     checkInteger(timeout.toSeconds(), 'timeout', 60, 900);
     if (props.reservedConcurrency !== undefined) {
-      checkInteger(props.reservedConcurrency, 'reservedConcurrency', 1, 10_000);
+      // With the queue, the event source runs up to 5 batches at once; fewer reserved would throttle them.
+      checkInteger(props.reservedConcurrency, 'reservedConcurrency', props.useQueue ? 5 : 1, 10_000);
     }
     const lifecycleHooks = props.lifecycleHooks ?? true;
     this.poolName = props.poolName;

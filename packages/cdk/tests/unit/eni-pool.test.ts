@@ -249,6 +249,7 @@ describe('EniPool', () => {
     [{ memorySize: 64 }, 'memorySize'],
     [{ timeout: Duration.seconds(30) }, 'timeout'],
     [{ reservedConcurrency: 0 }, 'reservedConcurrency'],
+    [{ reservedConcurrency: 4, useQueue: true }, 'reservedConcurrency'],
   ] as const)('refuses %o with an InvalidEniPoolPropsError naming %s', (props, property) => {
     const stack = testStack();
     let error: unknown;
