@@ -232,8 +232,11 @@ export const interfaces: typeof EniPoolInterfaces = EniPoolInterfaces;
       `consumer.ts type-checks with module ${module}, moduleResolution ${resolution}${typecheck.status ? `:\n${typecheck.stdout}` : ''}`,
     );
   }
+  const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  const sdk = sizeOf(join(modules, '@aws-sdk')) + sizeOf(join(modules, '@smithy'));
+  const cdk = sizeOf(join(modules, 'aws-cdk-lib'));
   process.stdout.write(
-    `node_modules: ${(sizeOf(modules) / 2 ** 20).toFixed(1)} MiB; node ${process.version}; ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+    `node_modules: ${mib(sizeOf(modules))} (@aws-sdk + @smithy ${mib(sdk)}, aws-cdk-lib ${mib(cdk)}); node ${process.version}; ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
   );
 } finally {
   if (process.argv.includes('--keep')) process.stdout.write(`kept ${work}\n`);
