@@ -11,6 +11,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { createEventBridgeHandler } from '../../src/eventbridge-handler';
 import { createLambdaHandler } from '../../src/lambda-handler';
 import { createSqsHandler } from '../../src/sqs-handler';
+import type { InvocationResult } from '../../src/types';
 import { sqsEvent, sqsRecord } from '../helpers/events';
 
 export const POOL_TAG = 'network-interface-manager-pool';
@@ -67,6 +68,8 @@ export interface InvocationFigures {
   /** SQS path: records reported in `batchItemFailures`. */
   readonly failedRecords: number;
   readonly errors: readonly unknown[];
+  /** What the EventBridge path returned, one result per event. */
+  readonly results: readonly InvocationResult[];
 }
 
 export interface WorkerOptions {
@@ -138,6 +141,7 @@ export function createWorker(sim: AwsSim, options: WorkerOptions): Worker {
     threw: 0,
     failedRecords: response.batchItemFailures.length,
     errors: [],
+    results: [],
   });
 
   return {
@@ -152,16 +156,17 @@ export function createWorker(sim: AwsSim, options: WorkerOptions): Worker {
           return batchFigures((await combined(asBatch(events))) as SQSBatchResponse);
         const handler = eventBridge ?? combined!;
         const errors: unknown[] = [];
+        const results: InvocationResult[] = [];
         for (const event of events) {
           try {
-            await handler(event);
+            results.push((await handler(event)) as InvocationResult);
           } catch (error) {
             errors.push(error);
           }
         }
-        return { threw: errors.length, failedRecords: 0, errors };
+        return { threw: errors.length, failedRecords: 0, errors, results };
       } catch (error) {
-        return { threw: 1, failedRecords: 0, errors: [error] };
+        return { threw: 1, failedRecords: 0, errors: [error], results: [] };
       }
     },
     destroy() {
@@ -213,6 +218,8 @@ export class InvariantMonitor {
   readonly sharedAttachments = new Map<string, number>();
   /** Sentence of `sim.world.invariants()` → samples that reported it. */
   readonly worldViolations = new Map<string, number>();
+  /** Error code → calls the simulator answered with it, while sampling. */
+  readonly errorsAnswered = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private detach: (() => void) | undefined;
 
@@ -227,6 +234,9 @@ export class InvariantMonitor {
     const record = calls.record;
     calls.record = (entry) => {
       record.call(calls, entry);
+      if (entry.outcome !== 'ok') {
+        this.errorsAnswered.set(entry.outcome, (this.errorsAnswered.get(entry.outcome) ?? 0) + 1);
+      }
       this.sample();
     };
     const off = this.sim.ec2.onInstanceStateChange(() => this.sample());
@@ -330,6 +340,10 @@ export class Dispatcher {
   invocations = 0;
   threw = 0;
   failedRecords = 0;
+  /** Reconciles the EventBridge path reported, the most rounds one took, and those that did not converge. */
+  reconciles = 0;
+  maxRounds = 0;
+  notConverged = 0;
   readonly errors: unknown[] = [];
 
   constructor(
@@ -381,6 +395,12 @@ export class Dispatcher {
       this.threw += figures.threw;
       this.failedRecords += figures.failedRecords;
       this.errors.push(...figures.errors);
+      for (const result of figures.results) {
+        if (result.status !== 'reconciled') continue;
+        this.reconciles++;
+        this.maxRounds = Math.max(this.maxRounds, result.rounds);
+        if (!result.converged) this.notConverged++;
+      }
       this.busy--;
       if (this.queue.length === 0 && this.busy === 0) {
         const waiters = this.idleWaiters;
