@@ -432,7 +432,7 @@ describe('every handler given bad input, on the simulator', { timeout: 90_000 },
     const batch = fc.array(
       fc.oneof(
         {
-          weight: 3,
+          weight: 5,
           arbitrary: badInput.map(({ kind, input }) => ({ poison: true, kind, body: bodyOf(input) })),
         },
         {

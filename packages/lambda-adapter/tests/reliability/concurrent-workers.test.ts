@@ -35,6 +35,7 @@ interface RunFigures {
   readonly syncRounds: number;
   readonly threw: number;
   readonly failedRecords: number;
+  readonly calls: number;
   readonly attaches: number;
   readonly attachesOk: number;
   readonly detaches: number;
@@ -156,6 +157,7 @@ async function runConcurrentWorkers(
       syncRounds: sync.results[0]?.status === 'reconciled' ? sync.results[0].rounds : -1,
       threw: dispatcher.threw,
       failedRecords: dispatcher.failedRecords,
+      calls: sim.calls.total,
       attaches: sim.calls.count('AttachNetworkInterface'),
       attachesOk: sim.calls.count('AttachNetworkInterface', 'ok'),
       detaches: sim.calls.count('DetachNetworkInterface'),
@@ -194,6 +196,7 @@ describe('16 concurrent workers on one pool', { timeout: 90_000 }, () => {
       maxRounds: figures.maxRounds,
       notConverged: figures.notConverged,
       syncRounds: figures.syncRounds,
+      calls: figures.calls,
       attaches: figures.attaches,
       attachesOk: figures.attachesOk,
       detaches: figures.detaches,

@@ -1,6 +1,12 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { AwsSim, type AwsSimOptions, type EventBridgeEvent, SeededRandom } from '@eni-pool/aws-sim';
+import {
+  AwsSim,
+  type AwsSimOptions,
+  type EventBridgeEvent,
+  type InterfaceSnapshot,
+  SeededRandom,
+} from '@eni-pool/aws-sim';
 import { EniPoolManager, type EniPoolManagerOptions, silentLogger } from '@eni-pool/core';
 import {
   createAutoScalingLeavingInstances,
@@ -192,9 +198,9 @@ export function syncEvent(n: number): EventBridgeEvent {
 }
 
 /** Pool interfaces an instance holds (attaching or attached: given to it, not being given back). */
-export function heldBy(sim: AwsSim, pool: string): Map<string, string[]> {
+export function heldBy(interfaces: readonly InterfaceSnapshot[], pool: string): Map<string, string[]> {
   const held = new Map<string, string[]>();
-  for (const eni of sim.world.interfaces()) {
+  for (const eni of interfaces) {
     const attachment = eni.attachment;
     if (eni.tags[POOL_TAG] !== pool || !attachment) continue;
     if (attachment.status !== 'attaching' && attachment.status !== 'attached') continue;
@@ -256,11 +262,12 @@ export class InvariantMonitor {
 
   sample(): void {
     this.samples++;
-    for (const [instanceId, enis] of heldBy(this.sim, this.pool)) {
+    const interfaces = this.sim.world.interfaces();
+    for (const [instanceId, enis] of heldBy(interfaces, this.pool)) {
       if (enis.length > 1) this.doubles.set(instanceId, (this.doubles.get(instanceId) ?? 0) + 1);
     }
     const seen = new Set<string>();
-    for (const eni of this.sim.world.interfaces()) {
+    for (const eni of interfaces) {
       const id = eni.attachment?.attachmentId;
       if (id === undefined) continue;
       if (seen.has(id)) this.sharedAttachments.set(id, (this.sharedAttachments.get(id) ?? 0) + 1);
@@ -292,8 +299,9 @@ export class InvariantMonitor {
  */
 export function unserved(sim: AwsSim, pool: string): string[] {
   const problems: string[] = [];
-  const held = heldBy(sim, pool);
-  const interfaces = new Map(sim.world.interfaces().map((e) => [e.networkInterfaceId, e]));
+  const snapshot = sim.world.interfaces();
+  const held = heldBy(snapshot, pool);
+  const interfaces = new Map(snapshot.map((e) => [e.networkInterfaceId, e]));
   const members = new Set<string>();
   for (const instance of sim.world.instances()) {
     if (instance.tags[POOL_TAG] !== pool || instance.state !== 'running') continue;
