@@ -645,7 +645,10 @@ describe('every handler given bad input, on the simulator', { timeout: 90_000 },
     let threw = 0;
     for (const delivery of deliveries) {
       calls += await callsDuring(async () => {
-        await delivery.run().catch(() => threw++);
+        await delivery.run().catch((error: unknown) => {
+          // The adapter may refuse a foreign action with a typed rejection; the handlers must not throw.
+          if (!(delivery.carrier === 'adapter' && isTypedRejection(error))) threw++;
+        });
       });
     }
     const after = mutatingCalls(sim);

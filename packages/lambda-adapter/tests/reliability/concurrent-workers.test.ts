@@ -175,7 +175,7 @@ async function runConcurrentWorkers(
   }
 }
 
-describe('16 concurrent workers on one pool', { timeout: 90_000 }, () => {
+describe('16 concurrent workers on one pool', { timeout: 120_000 }, () => {
   let sim: AwsSim | undefined;
   afterEach(async () => {
     await sim?.stop();
