@@ -871,10 +871,16 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       // Only the instances about to get an interface are asked whether they are leaving, and only
       // their types' limits are read: the cost of an event stays that of the instance it is about.
       const receivers = new Set(planned.filter((a) => a.kind === 'attach').map((a) => a.instanceId));
-      if (receivers.size > 0) {
+      // A target left waiting may be waiting for a leaving member's interface, or behind a leaving
+      // member in the oldest-first order: then the pool's members are asked, as a sync would.
+      const starved = plan.unsatisfied.some((entry) => targets.has(entry.instanceId));
+      if (receivers.size > 0 || starved) {
         const before = known.size;
         await this.askLeaving(
-          instances.filter((instance) => receivers.has(instance.instanceId)),
+          instances.filter(
+            (instance) =>
+              instance.tags[this.poolTagKey] === pool && (starved || receivers.has(instance.instanceId)),
+          ),
           known,
           signal,
         );
