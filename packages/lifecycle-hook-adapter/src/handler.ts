@@ -4,7 +4,7 @@ import {
   createSdkEc2Port,
   defaultLogger,
   type Ec2Port,
-  EniPoolManager,
+  type EniPoolManager,
   type LifecycleActionTrigger,
   type Logger,
   parseEvent,
@@ -15,9 +15,9 @@ import {
 import { EventEmitter } from 'eventemitter3';
 import { createAutoScalingClient, LifecycleActions } from './auto-scaling';
 import { findInstance, poolInterfacesOf } from './ec2-views';
+import { buildManager } from './eni-pool';
 import { LifecycleHandlingAbortedError } from './errors';
 import type { LifecycleActionRef, LifecycleHookEvents } from './events';
-import { createAutoScalingLeavingInstances } from './leaving-instances';
 import {
   isOwnHook,
   type LifecycleActionResult,
@@ -101,25 +101,18 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
 
     const autoScaling = options.autoScaling ?? createAutoScalingClient();
     // Every reconcile of the manager, not only this handler's, then knows which members are leaving.
-    const leaving =
-      options.managerOptions?.leaving ??
-      (this.settings.detectTerminating
-        ? createAutoScalingLeavingInstances({
-            autoScaling,
-            logger: this.logger,
-            retry: this.settings.retry,
-            sleep: this.sleep,
-            random: this.random,
-          })
-        : undefined);
     this.manager =
       options.manager ??
-      new EniPoolManager({
-        ...options.managerOptions,
+      buildManager({
         ...(options.ec2 !== undefined ? { ec2: options.ec2 } : {}),
+        autoScaling,
         logger: this.logger,
-        planner: { ...options.managerOptions?.planner, poolTagKey: this.settings.poolTagKey },
-        ...(leaving ? { leaving } : {}),
+        detectTerminating: this.settings.detectTerminating,
+        manager: {
+          ...options.managerOptions,
+          planner: { ...options.managerOptions?.planner, poolTagKey: this.settings.poolTagKey },
+        },
+        leavingSource: { retry: this.settings.retry, sleep: this.sleep, random: this.random },
       });
     // The manager's describes share its rate limits and retry budget; an `ec2` given beside a manager wins.
     this.ec2 =
