@@ -85,7 +85,7 @@ export function createSqsHandler(options: SqsHandlerOptions = {}): SqsHandler {
   const concurrency = batchConcurrency(options);
   const runtime = resolveRuntime(options);
   return async (event, context) => {
-    const invocation = runtime.enter(context);
+    const invocation = runtime.enter(context, event);
     try {
       return await processBatch(event, runtime, concurrency, invocation.signal);
     } finally {
