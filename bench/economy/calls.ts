@@ -12,7 +12,10 @@ export const THROTTLE_CODES = ['RequestLimitExceeded', 'Throttling', 'RequestThr
 export interface Ec2Calls {
   /** Describe* requests, every page and every attempt. */
   readonly describes: number;
-  /** Of those, follow-up pages (requests carrying a `NextToken`); undefined when the log no longer holds them. */
+  /**
+   * Of those, follow-up pages (requests carrying a `NextToken`); undefined when the log no longer holds
+   * them all or cut a summary before its token.
+   */
   readonly pages: number | undefined;
   /** Every other EC2 request (attach, detach, tags, …). */
   readonly mutating: number;
@@ -64,13 +67,13 @@ export function callsSince(sim: AwsSim, mark: CallMark): Ec2Calls {
   const added = sim.calls.total - mark.logTotal;
   const log = sim.calls.log;
   const complete = log.length - mark.logLength === added;
-  const pages = complete
-    ? log
-        .slice(mark.logLength)
-        .filter(
-          (c) => c.service === 'ec2' && c.action.startsWith('Describe') && c.params.includes('NextToken='),
-        ).length
-    : undefined;
+  const describesLogged = complete
+    ? log.slice(mark.logLength).filter((c) => c.service === 'ec2' && c.action.startsWith('Describe'))
+    : [];
+  const isPage = (params: string) => params.includes('NextToken=');
+  // The log keeps a 200-character summary of the parameters: a cut one may hide its NextToken.
+  const hidden = describesLogged.some((c) => c.params.endsWith('...') && !isPage(c.params));
+  const pages = complete && !hidden ? describesLogged.filter((c) => isPage(c.params)).length : undefined;
   return {
     describes,
     pages,
