@@ -12,6 +12,7 @@
  * `--quick` runs smaller grids and bursts, for trying changes. Progress goes to stderr; tables to stdout.
  * The script exits non-zero if a world breaks an EC2 invariant; it never judges the figures themselves.
  */
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { AwsSim, type AwsSimOptions, EC2_BUCKETS, type EventBridgeEvent } from '@eni-pool/aws-sim';
@@ -358,6 +359,8 @@ async function burst(contender: BurstContender, n: number): Promise<BurstResult>
   const sim = await startSim({ ...REALISTIC_DELAYS, launchMs: 1_000 });
   const capMs = Math.max(40_000, 4 * burstBoundMs(n));
   const deadline = new AbortController();
+  // Every worker listens to the one deadline.
+  setMaxListeners(0, deadline.signal);
   let workerErrors = 0;
   const onError = () => {
     workerErrors++;
@@ -377,12 +380,14 @@ async function burst(contender: BurstContender, n: number): Promise<BurstResult>
     const pool = createBurstPool(sim, n);
     const sampler = new HoldingSampler(sim, { pool: pool.name, tagKey: POOL_TAG, intervalMs: 100 });
     let firstEventAt: number | undefined;
+    let delivered = 0;
     let members = new Set<string>();
     const unsubscribe = onStateChange(
       sim,
       (event, _state, instanceId) => {
         if (!members.has(instanceId)) return;
         firstEventAt ??= performance.now();
+        delivered++;
         const worker = newWorker();
         workers.push(worker);
         const job = worker.handle(event).finally(() => inFlight.delete(job));
@@ -409,10 +414,21 @@ async function burst(contender: BurstContender, n: number): Promise<BurstResult>
         );
       }
     }, 1_000);
-    await sampler.allServed(capMs);
+    // Until every member is served, or every event was handled and no worker is left, or the cap.
+    const idle = () => delivered === n && inFlight.size === 0;
+    const watch = new AbortController();
+    await Promise.race([
+      sampler.allServed(capMs, watch.signal),
+      sim.world
+        .waitFor('every worker to return', idle, { timeoutMs: capMs, intervalMs: 100 })
+        .catch(() => undefined),
+    ]);
+    watch.abort();
     // Workers still busy (confirming, or stuck behind throttling) get until the cap, then are stopped.
     const left = Math.max(5_000, capMs - (performance.now() - firstEventAt!));
-    await Promise.race([Promise.allSettled([...inFlight]), sleep(left)]);
+    await sim.world
+      .waitFor('every worker to return', idle, { timeoutMs: left, intervalMs: 100 })
+      .catch(() => undefined);
     const unfinished = inFlight.size;
     deadline.abort(new Error('bench deadline'));
     await Promise.race([Promise.allSettled([...inFlight]), sleep(10_000)]);
@@ -527,6 +543,7 @@ async function handover(
 ): Promise<HandoverResult> {
   const sim = await startSim({ ...REALISTIC_DELAYS, launchMs: 0, attachMs: 0 });
   const deadline = new AbortController();
+  setMaxListeners(0, deadline.signal);
   const workers: Worker[] = [];
   try {
     const { subnetIds } = sim.world.createNetwork({ azs: 1 });
