@@ -178,7 +178,11 @@ async function gridCell(contender: ContenderName, perPool: number, pools: number
       return { calls: callsSince(sim, mark), ms, held: poolInterfacesHeld(sim, instanceId!, pool.name) };
     };
     const fresh = await measure();
-    await sim.world.waitForSettled({ timeoutMs: 60_000, intervalMs: 20 });
+    await sim.world.waitFor(
+      `${instanceId}'s attachments to settle`,
+      () => sim.world.attachmentsOf(instanceId!).every((a) => a.status === 'attached'),
+      { timeoutMs: 60_000, intervalMs: 20 },
+    );
     const duplicate = await measure();
     if (errors.length > 0) problems.push(`${contender} N=${perPool} P=${pools}: ${String(errors[0])}`);
     checkInvariants(sim, `per-event ${contender} N=${perPool} P=${pools}`);

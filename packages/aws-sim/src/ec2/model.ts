@@ -203,6 +203,8 @@ export class Ec2Model implements InstanceFleet {
   private readonly listeners = new Set<(instanceId: string, state: SimInstanceState) => void>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private history: WorldSnapshot[] = [];
+  /** The last snapshot, reused until the next change: a describe of a large world need not copy it again. */
+  private cached: WorldSnapshot | undefined;
   private disposed = false;
 
   constructor(options: Ec2ModelOptions = {}) {
@@ -564,13 +566,17 @@ export class Ec2Model implements InstanceFleet {
     return chosen ?? { at: cutoff, instances: [], interfaces: [] };
   }
 
-  /** The current state, unlagged. */
+  /**
+   * The current state, unlagged. The same (frozen) object is returned until the world next changes, so
+   * its `at` is when that state was first read.
+   */
   snapshot(): WorldSnapshot {
-    return {
+    this.cached ??= Object.freeze({
       at: this.clock(),
-      instances: [...this.instances.values()].map((i) => this.instanceSnapshot(i)),
-      interfaces: [...this.interfaces.values()].map((e) => this.interfaceSnapshot(e)),
-    };
+      instances: Object.freeze([...this.instances.values()].map((i) => this.instanceSnapshot(i))),
+      interfaces: Object.freeze([...this.interfaces.values()].map((e) => this.interfaceSnapshot(e))),
+    }) as WorldSnapshot;
+    return this.cached;
   }
 
   subnetList(): SubnetSnapshot[] {
@@ -823,6 +829,7 @@ export class Ec2Model implements InstanceFleet {
   }
 
   private commit(): void {
+    this.cached = undefined;
     if (this.describeLagMs === 0) return;
     const now = this.clock();
     this.history.push(this.snapshot());
