@@ -135,60 +135,80 @@ function poolInterfacesHeld(sim: AwsSim, instanceId: string, pool: string): numb
 }
 
 /**
- * One grid cell for one contender: P served pools of N members; a new member of the first pool launches
- * and its `running` event goes to a warm worker; then the same event is delivered again (a duplicate, as
- * EventBridge's at-least-once delivery makes) once the instance holds its interface.
+ * One grid cell: P served pools of N members, built once. For each contender in turn, a new member of the
+ * first pool launches and its `running` event goes to a warm worker of that contender; then the same
+ * event is delivered again (a duplicate, as EventBridge's at-least-once delivery makes) once the instance
+ * holds its interface. Between contenders the new member is terminated at once and untagged, which frees
+ * its interfaces and takes it out of every pool filter: each contender meets the same world.
  */
-async function gridCell(contender: ContenderName, perPool: number, pools: number): Promise<CellResult> {
+async function gridCell(perPool: number, pools: number): Promise<Map<ContenderName, CellResult>> {
   // Launch does not enter these figures (the event comes once the instance runs): shortened to save time.
   const sim = await startSim({ ...REALISTIC_DELAYS, launchMs: 500 });
-  const errors: unknown[] = [];
-  const worker = workerFor(contender, sim, { onError: (e) => errors.push(e) });
+  const results = new Map<ContenderName, CellResult>();
   try {
+    progress(`per-event: N=${perPool} P=${pools}: building ${int(perPool * pools)} served members`);
     const world = await buildServedPools(sim, { pools, perPool });
     const pool = world[0]!;
-    let resolveEvent: (event: EventBridgeEvent) => void = () => {};
-    const running = new Promise<EventBridgeEvent>((resolve) => {
-      resolveEvent = resolve;
-    });
-    const [instanceId] = sim.world.launchInstances({
-      subnetId: pool.subnetIds[0]!,
-      tags: { [POOL_TAG]: pool.name },
-      type: INSTANCE_TYPE,
-    });
-    const unsubscribe = onStateChange(
-      sim,
-      (event, _state, id) => {
-        if (id === instanceId) resolveEvent(event);
-      },
-      ['running'],
-    );
-    const event = await Promise.race([
-      running,
-      sleep(30_000).then(() => {
-        throw new Error(`no running event for ${instanceId}`);
-      }),
-    ]);
-    unsubscribe();
-    const measure = async (): Promise<EventSample> => {
-      const mark = markCalls(sim);
-      const t0 = performance.now();
-      await worker.handle(event);
-      const ms = performance.now() - t0;
-      return { calls: callsSince(sim, mark), ms, held: poolInterfacesHeld(sim, instanceId!, pool.name) };
-    };
-    const fresh = await measure();
-    await sim.world.waitFor(
-      `${instanceId}'s attachments to settle`,
-      () => sim.world.attachmentsOf(instanceId!).every((a) => a.status === 'attached'),
-      { timeoutMs: 60_000, intervalMs: 20 },
-    );
-    const duplicate = await measure();
-    if (errors.length > 0) problems.push(`${contender} N=${perPool} P=${pools}: ${String(errors[0])}`);
-    checkInvariants(sim, `per-event ${contender} N=${perPool} P=${pools}`);
-    return { fresh, duplicate };
+    for (const contender of GRID_CONTENDERS) {
+      progress(`per-event: N=${perPool} P=${pools} ${contender}`);
+      const errors: unknown[] = [];
+      const worker = workerFor(contender, sim, { onError: (e) => errors.push(e) });
+      let resolveEvent: (event: EventBridgeEvent) => void = () => {};
+      const running = new Promise<EventBridgeEvent>((resolve) => {
+        resolveEvent = resolve;
+      });
+      const [instanceId] = sim.world.launchInstances({
+        subnetId: pool.subnetIds[0]!,
+        tags: { [POOL_TAG]: pool.name },
+        type: INSTANCE_TYPE,
+      });
+      const unsubscribe = onStateChange(
+        sim,
+        (event, _state, id) => {
+          if (id === instanceId) resolveEvent(event);
+        },
+        ['running'],
+      );
+      try {
+        const event = await Promise.race([
+          running,
+          sleep(30_000).then(() => {
+            throw new Error(`no running event for ${instanceId}`);
+          }),
+        ]);
+        const measure = async (): Promise<EventSample> => {
+          const mark = markCalls(sim);
+          const t0 = performance.now();
+          await worker.handle(event);
+          const ms = performance.now() - t0;
+          return { calls: callsSince(sim, mark), ms, held: poolInterfacesHeld(sim, instanceId!, pool.name) };
+        };
+        const fresh = await measure();
+        await sim.world.waitFor(
+          `${instanceId}'s attachments to settle`,
+          () => sim.world.attachmentsOf(instanceId!).every((a) => a.status === 'attached'),
+          { timeoutMs: 60_000, intervalMs: 20 },
+        );
+        const duplicate = await measure();
+        if (errors.length > 0) problems.push(`${contender} N=${perPool} P=${pools}: ${String(errors[0])}`);
+        checkInvariants(sim, `per-event ${contender} N=${perPool} P=${pools}`);
+        results.set(contender, { fresh, duplicate });
+      } finally {
+        unsubscribe();
+        worker.close();
+      }
+      // Back to the world as built: the new member gone from the pool, its interfaces free again.
+      const delays = sim.ec2.delays;
+      sim.world.delays({ terminateMs: 0 });
+      sim.world.untag([instanceId!], [POOL_TAG]);
+      sim.world.terminateInstances([instanceId!]);
+      await sim.world.waitForState([instanceId!], 'terminated', { timeoutMs: 10_000 });
+      sim.world.delays(delays);
+      // Let the describe bucket refill between contenders.
+      await sleep(1_000);
+    }
+    return results;
   } finally {
-    worker.close();
     await sim.stop();
   }
 }
@@ -199,13 +219,7 @@ async function perEventScenario(): Promise<void> {
   const results = new Map<string, Map<ContenderName, CellResult>>();
   for (const perPool of sizes) {
     for (const pools of poolCounts) {
-      const key = `${perPool}|${pools}`;
-      const cell = new Map<ContenderName, CellResult>();
-      for (const contender of GRID_CONTENDERS) {
-        progress(`per-event: N=${perPool} P=${pools} ${contender}`);
-        cell.set(contender, await gridCell(contender, perPool, pools));
-      }
-      results.set(key, cell);
+      results.set(`${perPool}|${pools}`, await gridCell(perPool, pools));
     }
   }
 
