@@ -54,6 +54,13 @@ export interface Ec2ModelOptions {
   readonly describeLagMs?: number;
   /** @defaultValue `Date.now` */
   readonly clock?: () => number;
+  /**
+   * Reuse one frozen snapshot of the world until it next changes, instead of building one per describe:
+   * for worlds of many thousands of instances, whose describes would otherwise cost the simulator a copy
+   * of everything each. Answers are the same; only the simulator's own time per request changes.
+   * @defaultValue false
+   */
+  readonly reuseSnapshots?: boolean;
 }
 
 interface VpcRec {
@@ -203,8 +210,9 @@ export class Ec2Model implements InstanceFleet {
   private readonly listeners = new Set<(instanceId: string, state: SimInstanceState) => void>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private history: WorldSnapshot[] = [];
-  /** The last snapshot, reused until the next change: a describe of a large world need not copy it again. */
+  /** With `reuseSnapshots`, the last snapshot, kept until the next change. */
   private cached: WorldSnapshot | undefined;
+  private readonly reuseSnapshots: boolean;
   private disposed = false;
 
   constructor(options: Ec2ModelOptions = {}) {
@@ -215,6 +223,7 @@ export class Ec2Model implements InstanceFleet {
     this.random = new SeededRandom(options.seed ?? 1);
     this.jitter = options.delayJitter ?? 0;
     this.clock = options.clock ?? Date.now;
+    this.reuseSnapshots = options.reuseSnapshots ?? false;
     this.describeLagMs = options.describeLagMs ?? 0;
   }
 
@@ -567,10 +576,17 @@ export class Ec2Model implements InstanceFleet {
   }
 
   /**
-   * The current state, unlagged. The same (frozen) object is returned until the world next changes, so
-   * its `at` is when that state was first read.
+   * The current state, unlagged. With `reuseSnapshots`, the same frozen object is returned until the world
+   * next changes (its `at` is when that state was first read).
    */
   snapshot(): WorldSnapshot {
+    if (!this.reuseSnapshots) {
+      return {
+        at: this.clock(),
+        instances: [...this.instances.values()].map((i) => this.instanceSnapshot(i)),
+        interfaces: [...this.interfaces.values()].map((e) => this.interfaceSnapshot(e)),
+      };
+    }
     this.cached ??= Object.freeze({
       at: this.clock(),
       instances: Object.freeze([...this.instances.values()].map((i) => this.instanceSnapshot(i))),
