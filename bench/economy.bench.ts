@@ -434,13 +434,19 @@ async function burst(contender: BurstContender, n: number): Promise<BurstResult>
         );
       }
     }, 1_000);
-    // Until every member is served, or every event was handled and no worker is left, or the cap.
+    // Until every member is served, or every event was handled, no worker is left and no attach is still
+    // settling (a worker may return once EC2 accepted its attach), or the cap.
     const idle = () => delivered === n && inFlight.size === 0;
+    const settled = () =>
+      idle() && !sim.world.interfaces().some((eni) => eni.attachment?.status === 'attaching');
     const watch = new AbortController();
     await Promise.race([
       sampler.allServed(capMs, watch.signal),
       sim.world
-        .waitFor('every worker to return', idle, { timeoutMs: capMs, intervalMs: 100 })
+        .waitFor('every worker to return and every attach to settle', settled, {
+          timeoutMs: capMs,
+          intervalMs: 100,
+        })
         .catch(() => undefined),
     ]);
     watch.abort();

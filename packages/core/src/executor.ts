@@ -150,6 +150,11 @@ export interface ApplyOptions {
    * attach of the plan depends on it (a hand-over). @defaultValue `true`
    */
   readonly awaitSettled?: boolean;
+  /**
+   * Wait until every detach is `available`, whether or not an attach of the plan depends on it (the
+   * caller hands the interface over once it is free). @defaultValue `awaitSettled`
+   */
+  readonly awaitDetached?: boolean;
 }
 
 /** Attach errors after which the manager re-reads and re-plans rather than giving up. */
@@ -244,8 +249,13 @@ export class Executor extends EventEmitter<EniPoolEvents> {
    * Once `signal` aborts, actions not yet started are `skipped` and waits in progress end.
    */
   async apply(plan: Plan, options: ApplyOptions | AbortSignal = {}): Promise<ApplyResult> {
-    const { signal, awaitSettled = true } =
-      options instanceof AbortSignal ? { signal: options, awaitSettled: true } : options;
+    const {
+      signal,
+      awaitSettled = true,
+      awaitDetached = awaitSettled,
+    } = options instanceof AbortSignal
+      ? { signal: options, awaitSettled: true, awaitDetached: true }
+      : options;
     for (const unsatisfied of plan.unsatisfied) this.notify('instance_unsatisfied', unsatisfied);
 
     const ordered = [
@@ -258,7 +268,7 @@ export class Executor extends EventEmitter<EniPoolEvents> {
     const detaches = new Map<string, Promise<ActionOutcome>>();
     const run = (action: PlanAction): Promise<ActionOutcome> => {
       if (action.kind === 'detach') {
-        const outcome = this.detach(action, signal, awaitSettled || awaited.has(action.id));
+        const outcome = this.detach(action, signal, awaitDetached || awaited.has(action.id));
         detaches.set(action.id, outcome);
         return outcome;
       }

@@ -1,6 +1,6 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { EventEmitter } from 'eventemitter3';
-import type { Ec2Port } from './ec2-port';
+import type { Ec2Filter, Ec2Port } from './ec2-port';
 import { ConfigurationError } from './errors';
 import type { EniPoolEvents } from './events';
 import {
@@ -652,6 +652,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       readonly scope: PoolScope;
       readonly round: number;
       readonly targets?: readonly string[];
+      readonly awaitDetached?: boolean;
     },
   ) {
     this.logger.info('applying plan', {
@@ -662,7 +663,11 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     });
     const applied = await this.executor.apply(
       { ...plan, actions, unsatisfied: [] },
-      { awaitSettled: context.awaitSettled, ...(context.signal ? { signal: context.signal } : {}) },
+      {
+        awaitSettled: context.awaitSettled,
+        ...(context.awaitDetached !== undefined ? { awaitDetached: context.awaitDetached } : {}),
+        ...(context.signal ? { signal: context.signal } : {}),
+      },
     );
     for (const outcome of applied.outcomes) {
       const { action } = outcome;
@@ -872,6 +877,12 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     const scope: PoolScope = { kind: 'pools', pools: [pool] };
     const targets = new Set(views.keys());
     const targetList = [...targets].sort();
+    // An interface serves only instances of its own zone, and whoever competes for it is in that zone
+    // too: reading the targets' zones of the pool is reading all the decision needs (fewer pages).
+    const targetZones = [...views.values()].map((view) => view?.availabilityZone);
+    const zones: Ec2Filter[] = targetZones.every((zone): zone is string => zone !== undefined && zone !== '')
+      ? [{ name: 'availability-zone', values: [...new Set(targetZones)].sort() }]
+      : [];
     const outcomes: ActionOutcome[] = [];
     const full = new Set<string>();
     let rounds = 0;
@@ -879,12 +890,23 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     let plan: Plan = EMPTY_PLAN;
     let planned: PlanAction[] = [];
     let leaving: string[] = [];
+    // Interfaces the targets gave back: once free, handing them over is the targets' business too.
+    const released = new Set<string>();
+    const select = (from: Plan) => {
+      const own = actionsOf(from, targets);
+      const ids = new Set(own.map((action) => action.id));
+      const handovers = from.actions.filter(
+        (action) =>
+          action.kind === 'attach' && released.has(action.networkInterfaceId) && !ids.has(action.id),
+      );
+      return [...own, ...handovers];
+    };
     for (;;) {
       rounds++;
       this.notify('reconcile_started', { scope, round: rounds });
       for (const instanceId of this.remembered.current()) known.add(instanceId);
       const paging = this.paging(signal);
-      const interfaces = await loadPoolInterfaces(this.calls, scope, this.poolTagKey, paging);
+      const interfaces = await loadPoolInterfaces(this.calls, scope, this.poolTagKey, paging, zones);
       if (rounds === 1) {
         const held = (instanceId: string) =>
           interfaces.filter(
@@ -900,7 +922,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
           break;
         }
       }
-      let instances = await loadPoolInstances(this.calls, scope, this.poolTagKey, interfaces, paging);
+      let instances = await loadPoolInstances(this.calls, scope, this.poolTagKey, interfaces, paging, zones);
       const plan0 = () =>
         planWithinScope(
           planAssignments(
@@ -910,7 +932,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
           new Set([pool]),
         );
       plan = plan0();
-      planned = actionsOf(plan, targets);
+      planned = select(plan);
       // Only the instances about to get an interface are asked whether they are leaving, and only
       // their types' limits are read: the cost of an event stays that of the instance it is about.
       const receivers = new Set(planned.filter((a) => a.kind === 'attach').map((a) => a.instanceId));
@@ -941,7 +963,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
         instances = limited;
         if (changed) {
           plan = plan0();
-          planned = actionsOf(plan, targets);
+          planned = select(plan);
         }
       }
       leaving = this.leavingAmong(instances, known);
@@ -950,8 +972,11 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
         break;
       }
       if (rounds > this.maxRounds || signal?.aborted) break;
+      // A release waits until its interface is free, so the next round can hand it to a successor that
+      // was not waiting yet when this round planned (it launched while the detach ran).
       const applied = await this.applyActions(planned, plan, {
         awaitSettled,
+        awaitDetached: true,
         signal,
         scope,
         round: rounds,
@@ -959,7 +984,19 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       });
       outcomes.push(...applied.outcomes);
       this.learnLimits(applied.outcomes, full);
-      if (applied.conflicts === 0) {
+      const freed = applied.outcomes.filter(
+        (outcome) =>
+          outcome.status === 'succeeded' &&
+          outcome.action.kind === 'detach' &&
+          !applied.outcomes.some(
+            (other) =>
+              other.action.kind === 'attach' &&
+              other.status === 'succeeded' &&
+              other.action.networkInterfaceId === outcome.action.networkInterfaceId,
+          ),
+      );
+      for (const outcome of freed) released.add(outcome.action.networkInterfaceId);
+      if (applied.conflicts === 0 && freed.length === 0) {
         converged = applied.failed === 0 && applied.skipped === 0;
         break;
       }

@@ -328,6 +328,7 @@ export class FakeEc2 implements Ec2Port {
       .filter((instance) =>
         matches(input.filters, (name) => {
           if (name === 'instance-id') return [instance.instanceId];
+          if (name === 'availability-zone') return [instance.availabilityZone];
           return tagValues(instance.tags, name) ?? [];
         }),
       )
@@ -344,6 +345,7 @@ export class FakeEc2 implements Ec2Port {
         matches(input.filters, (name) => {
           if (name === 'network-interface-id') return [eni.networkInterfaceId];
           if (name === 'attachment.instance-id') return eni.attachment ? [eni.attachment.instanceId] : [];
+          if (name === 'availability-zone') return [eni.availabilityZone];
           return tagValues(eni.tags, name) ?? [];
         }),
       )

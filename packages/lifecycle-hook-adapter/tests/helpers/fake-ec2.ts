@@ -265,6 +265,7 @@ export class FakeEc2 implements Ec2Port {
       return eni.attachment !== undefined && filter.values.includes(eni.attachment.instanceId);
     }
     if (filter.name === 'network-interface-id') return filter.values.includes(eni.networkInterfaceId);
+    if (filter.name === 'availability-zone') return filter.values.includes(eni.availabilityZone);
     throw new Error(`fake EC2 does not know the interface filter ${filter.name}`);
   }
 
