@@ -39,6 +39,9 @@ interface Lane {
   readonly consumer: Consumer;
   /** Messages of the current batch to make visible again once the consumer has finished with it. */
   release: Message[];
+  /** Event ids of the current batch's messages, and which of them were rejected (deleted, not handled). */
+  readonly eventIds: Map<string, string | undefined>;
+  readonly rejected: Set<string>;
   /** Settles when the current batch is fully done (deleted, released). */
   done?: { promise: Promise<void>; resolve: () => void };
 }
@@ -285,7 +288,12 @@ export class SqsEventSource extends EventEmitter<SqsEventSourceEvents> {
   }
 
   private createLane(sqs: SQSClient): Lane {
-    const lane: Lane = { release: [], consumer: undefined as unknown as Consumer };
+    const lane: Lane = {
+      release: [],
+      eventIds: new Map(),
+      rejected: new Set(),
+      consumer: undefined as unknown as Consumer,
+    };
     const consumer = Consumer.create({
       queueUrl: this.settings.queueUrl,
       sqs,
@@ -300,8 +308,14 @@ export class SqsEventSource extends EventEmitter<SqsEventSourceEvents> {
     });
     (lane as { consumer: Consumer }).consumer = consumer;
     consumer.on('message_processed', (message) => {
+      const messageId = message.MessageId ?? '';
+      // A rejected message deleted by the `unparseable` policy was counted when it was rejected.
+      if (lane.rejected.has(messageId)) return;
       this.metrics.message('handled');
-      this.safeEmit('message_settled', { ...refOf(message), result: 'handled' });
+      this.safeEmit('message_settled', {
+        ...refOf(message, lane.eventIds.get(messageId)),
+        result: 'handled',
+      });
     });
     consumer.on('error', (error, messages) => {
       // Receive failures are reported by the gate; these are deletes and visibility changes.
@@ -353,7 +367,9 @@ export class SqsEventSource extends EventEmitter<SqsEventSourceEvents> {
   }
 
   private async handleMessages(lane: Lane, messages: Message[]): Promise<Message[]> {
-    const eventIds = new Map<string, string | undefined>();
+    const eventIds = lane.eventIds;
+    eventIds.clear();
+    lane.rejected.clear();
     const acked: Message[] = [];
     const known: Message[] = [];
     for (const message of messages) {
@@ -377,6 +393,7 @@ export class SqsEventSource extends EventEmitter<SqsEventSourceEvents> {
           },
         );
         this.settle(message, 'rejected', undefined, reason);
+        lane.rejected.add(messageId);
         if (deleted) acked.push(message);
       }
     }
