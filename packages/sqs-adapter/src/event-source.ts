@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import { type Logger, parseEvent, type Trigger } from '@eni-pool/core';
+import { type Logger, parseEvent, type ReconcileFinishedEvent, type Trigger } from '@eni-pool/core';
 import { poolMetricsOf, processBatch } from '@eni-pool/lambda-adapter';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { EventEmitter } from 'eventemitter3';
@@ -141,7 +141,17 @@ export class SqsEventSource extends EventEmitter<SqsEventSourceEvents> {
     if (this.state !== 'idle') throw new Error('a stopped SqsEventSource cannot be started again');
     this.state = 'running';
     this.lastProgressAt = this.timers.now();
-    this.stopCounting = this.metrics.countActions(this.runtime.manager);
+    const stopCountingActions = this.metrics.countActions(this.runtime.manager);
+    // One line per reconcile, whichever path ran it (batch, lifecycle action, sync).
+    const onReconciled = (event: ReconcileFinishedEvent) =>
+      this.logger.info(event.converged ? 'pools reconciled' : 'pools reconciled without converging', {
+        ...event,
+      });
+    this.runtime.manager.on('reconcile_finished', onReconciled);
+    this.stopCounting = () => {
+      stopCountingActions();
+      this.runtime.manager.off('reconcile_finished', onReconciled);
+    };
     const sqs = gateReceives(this.sqs, this.receives.signal, {
       succeeded: () => {
         this.consecutiveFailures = 0;

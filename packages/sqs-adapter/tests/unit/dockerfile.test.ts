@@ -40,7 +40,7 @@ describe('Dockerfile', () => {
     const froms = all.filter((i) => i.keyword === 'FROM');
     expect(froms.length).toBeGreaterThanOrEqual(2);
     expect(source).toMatch(/^ARG NODE_IMAGE=node:24-slim$/m);
-    expect(froms.at(-1)?.args).toBe('${NODE_IMAGE} AS runtime');
+    expect(froms.at(-1)?.args).toBe(`\${NODE_IMAGE} AS runtime`);
     const copies = runtime.filter((i) => i.keyword === 'COPY');
     expect(copies).toHaveLength(1);
     expect(copies[0]?.args).toMatch(/^--from=build .*\/out \.\/$/);
