@@ -37,6 +37,8 @@ export interface SqsEventSourceHealth {
 /** One poller: a consumer and the batch it is handling. */
 interface Lane {
   readonly consumer: Consumer;
+  /** Receives of this poller that failed in a row: its own backoff. */
+  failures: number;
   /** Messages of the current batch to make visible again once the consumer has finished with it. */
   release: Message[];
   /** Event ids of the current batch's messages, and which of them were rejected (deleted, not handled). */
@@ -106,6 +108,7 @@ export class SqsEventSource extends EventEmitter<SqsEventSourceEvents> {
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   private stopping: Promise<void> | undefined;
   private consecutiveFailures = 0;
+  private receivedOnce = false;
   private lastProgressAt = 0;
   private inFlight = 0;
   private stopCounting: () => void = () => {};
@@ -152,24 +155,7 @@ export class SqsEventSource extends EventEmitter<SqsEventSourceEvents> {
       stopCountingActions();
       this.runtime.manager.off('reconcile_finished', onReconciled);
     };
-    const sqs = gateReceives(this.sqs, this.receives.signal, {
-      succeeded: () => {
-        this.consecutiveFailures = 0;
-        this.lastProgressAt = this.timers.now();
-        this.metrics.receive('ok');
-      },
-      failed: (error) => {
-        this.consecutiveFailures += 1;
-        this.metrics.receive('error');
-        this.logger.warn('receiving from the queue failed', {
-          queueUrl: this.settings.queueUrl,
-          consecutive: this.consecutiveFailures,
-          error,
-        });
-        this.safeEmit('receive_failed', { error, consecutive: this.consecutiveFailures });
-      },
-    });
-    for (let i = 0; i < this.settings.concurrency; i++) this.lanes.push(this.createLane(sqs));
+    for (let i = 0; i < this.settings.concurrency; i++) this.lanes.push(this.createLane());
     for (const lane of this.lanes) lane.consumer.start();
     this.sync?.start();
     this.logger.info('polling the queue', {
@@ -252,6 +238,9 @@ export class SqsEventSource extends EventEmitter<SqsEventSourceEvents> {
         reason: `event source is ${this.state}`,
       };
     }
+    if (!this.receivedOnce && this.consecutiveFailures === 0) {
+      return { ...base, live: true, ready: false, reason: 'no receive from the queue has finished yet' };
+    }
     if (this.consecutiveFailures > 0) {
       return { ...base, live: true, ready: false, reason: 'the last receive from the queue failed' };
     }
@@ -297,13 +286,35 @@ export class SqsEventSource extends EventEmitter<SqsEventSourceEvents> {
     }
   }
 
-  private createLane(sqs: SQSClient): Lane {
+  private createLane(): Lane {
     const lane: Lane = {
+      failures: 0,
       release: [],
       eventIds: new Map(),
       rejected: new Set(),
       consumer: undefined as unknown as Consumer,
     };
+    // Each poller reports its own receives: the backoff is per poller, readiness follows the latest one.
+    const sqs = gateReceives(this.sqs, this.receives.signal, {
+      succeeded: () => {
+        this.receivedOnce = true;
+        lane.failures = 0;
+        this.consecutiveFailures = 0;
+        this.lastProgressAt = this.timers.now();
+        this.metrics.receive('ok');
+      },
+      failed: (error) => {
+        lane.failures += 1;
+        this.consecutiveFailures += 1;
+        this.metrics.receive('error');
+        this.logger.warn('receiving from the queue failed', {
+          queueUrl: this.settings.queueUrl,
+          consecutive: this.consecutiveFailures,
+          error,
+        });
+        this.safeEmit('receive_failed', { error, consecutive: this.consecutiveFailures });
+      },
+    });
     const consumer = Consumer.create({
       queueUrl: this.settings.queueUrl,
       sqs,
@@ -313,7 +324,9 @@ export class SqsEventSource extends EventEmitter<SqsEventSourceEvents> {
       heartbeatInterval: this.settings.heartbeatIntervalSeconds,
       messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
       strictReturn: true,
-      preReceiveMessageCallback: () => this.receiveBackoff(),
+      preReceiveMessageCallback: () => this.receiveBackoff(lane),
+      // One backoff for every failed receive, the poller's own: no fixed pause of sqs-consumer's on top.
+      authenticationErrorTimeout: 0,
       handleMessageBatch: (messages) => this.handleBatch(lane, messages),
     });
     (lane as { consumer: Consumer }).consumer = consumer;
@@ -339,9 +352,9 @@ export class SqsEventSource extends EventEmitter<SqsEventSourceEvents> {
   }
 
   /** After a failed receive, waits (1 s, 2 s, … 30 s, jittered) before the next; ends early on stop. */
-  private async receiveBackoff(): Promise<void> {
-    if (this.consecutiveFailures === 0) return;
-    const ceiling = Math.min(MAX_RECEIVE_BACKOFF_MS, 1_000 * 2 ** (this.consecutiveFailures - 1));
+  private async receiveBackoff(lane: Lane): Promise<void> {
+    if (lane.failures === 0) return;
+    const ceiling = Math.min(MAX_RECEIVE_BACKOFF_MS, 1_000 * 2 ** (lane.failures - 1));
     const ms = Math.round(ceiling * (0.5 + this.random() / 2));
     await this.within(
       new Promise<void>((resolve) =>
