@@ -1,3 +1,4 @@
+import { AwsCallError } from './errors';
 /**
  * How an AWS error should be handled; the single place where AWS error codes are interpreted.
  *
@@ -49,7 +50,16 @@ const IN_USE_MESSAGE = /\b(is currently in use|in use|already attached)\b/i;
 const DEVICE_INDEX_MESSAGE = /already has an interface attached at device index/i;
 const NO_ACTIVE_LIFECYCLE_ACTION_MESSAGE = /No active Lifecycle Action found/i;
 
+/**
+ * The error AWS sent: an `AwsCallError` (eni-pool's wrapping after its retries) is read through to its
+ * cause, so every helper here classifies wrapped and raw SDK errors alike.
+ */
+function unwrap(error: unknown): unknown {
+  return error instanceof AwsCallError && error.cause !== undefined ? error.cause : error;
+}
+
 function field(error: unknown, key: string): unknown {
+  error = unwrap(error);
   return typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[key] : undefined;
 }
 

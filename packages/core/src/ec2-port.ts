@@ -38,12 +38,28 @@ export interface TagInput {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** The interface limits of one instance type, from `DescribeInstanceTypes` (`NetworkInfo`). */
+export interface InstanceTypeLimits {
+  /** e.g. `t3.medium`. */
+  readonly instanceType: string;
+  /** `MaximumNetworkInterfaces`: interfaces over every network card. */
+  readonly maxInterfaces: number;
+  /** `NetworkCards[]`: the limit of each card, when the type reports them. */
+  readonly networkCards: readonly { readonly networkCardIndex: number; readonly maxInterfaces: number }[];
+}
+
 /**
  * The EC2 operations eni-pool uses, and nothing else. The default implementation wraps
  * `@aws-sdk/client-ec2` (see `createSdkEc2Port`); tests may pass any object of this shape.
  * Errors are thrown as the SDK throws them (`err.name` is the AWS code).
  */
 export interface Ec2Port {
+  /**
+   * True when the port retries throttling and server errors itself (the SDK port does, through the
+   * client's retry strategy): eni-pool then sends each call once and does not retry on top, so a
+   * throttled call is attempted at most the client's `maxAttempts` in all. @defaultValue `false`
+   */
+  readonly retriesTransientErrors?: boolean;
   /** One page of `DescribeInstances`, flattened out of its reservations. */
   describeInstances(input: DescribePageInput): Promise<{
     /** The instances of this page, in any state. */
@@ -70,4 +86,12 @@ export interface Ec2Port {
   detachNetworkInterface(input: { readonly attachmentId: string; readonly force?: boolean }): Promise<void>;
   /** `CreateTags`: adds or overwrites tags on the given resources. */
   createTags(input: TagInput): Promise<void>;
+  /**
+   * `DescribeInstanceTypes` of at most 100 named types (one page; follow `nextToken`). Optional: without
+   * it, attachment limits are learnt only from `AttachmentLimitExceeded`.
+   */
+  describeInstanceTypes?(input: {
+    readonly instanceTypes: readonly string[];
+    readonly nextToken?: string;
+  }): Promise<{ instanceTypes: InstanceTypeLimits[]; nextToken?: string }>;
 }

@@ -102,3 +102,31 @@ export class AttachConflictError extends EniPoolError {
     super(message, options);
   }
 }
+
+/**
+ * What a wait was waiting for is gone: the attachment disappeared (its instance stopped or terminated,
+ * someone detached it) or another attachment owns the interface now. The caller re-reads and re-plans
+ * instead of waiting out the bound.
+ */
+export class AttachmentLostError extends EniPoolError {
+  constructor(
+    message: string,
+    /** The interface waited on. */
+    readonly networkInterfaceId: string,
+    /** What was seen instead, e.g. `available` or `attached to i-0b2`. */
+    readonly lastSeen: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The caller's `AbortSignal` fired: the call or wait was given up before it finished. */
+export class OperationAbortedError extends EniPoolError {
+  constructor(
+    message: string,
+    /** What was given up, e.g. `AttachNetworkInterface` or `wait for eni-0a1 attached`. */
+    readonly operation: string,
+  ) {
+    super(message);
+  }
+}

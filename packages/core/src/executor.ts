@@ -3,17 +3,19 @@ import { type AwsErrorClass, classifyAwsError } from './aws-errors';
 import type { Ec2Port } from './ec2-port';
 import {
   AttachConflictError,
-  AwsCallError,
+  AttachmentLostError,
   ConfigurationError,
   EniPoolError,
-  WaitTimeoutError,
+  OperationAbortedError,
 } from './errors';
 import type { EniPoolEvents } from './events';
-import { type Clock, systemClock } from './internal/clock';
+import { type Clock, clockOf } from './internal/clock';
+import { EC2_CALL_LIMITS, Ec2Calls } from './internal/ec2-calls';
 import { emitSafely } from './internal/emit';
-import { MIN_PAGE_SIZE } from './internal/limits';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from './internal/retry';
-import { TokenBucket } from './internal/token-bucket';
+import { InterfaceWatcher, type WatchPace, type WatchVerdict } from './internal/interface-watcher';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './internal/retry';
+import { Semaphore } from './internal/semaphore';
+import { nonNegative, positive } from './internal/validate';
 import { defaultLogger, type Logger } from './logger';
 import {
   type AttachAction,
@@ -25,8 +27,10 @@ import {
 } from './model';
 
 /**
- * The retry budget of each EC2 call on throttling and server errors: full-jitter exponential backoff,
- * a random delay below `min(maxDelayMs, baseDelayMs · 2^(attempt - 1))` before each further attempt.
+ * The retry budget of each EC2 call: full-jitter exponential backoff, a random delay below
+ * `min(maxDelayMs, baseDelayMs · 2^(attempt - 1))` before each further attempt. Throttling and server
+ * errors are retried here only when the EC2 port does not retry them itself (the SDK port does, within
+ * its client's `maxAttempts`, see `createEc2Client`), so the layers never multiply.
  */
 export interface RetryOptions {
   /** Attempts per API call, including the first; a positive integer. @defaultValue `5` */
@@ -38,24 +42,33 @@ export interface RetryOptions {
 }
 
 /**
- * How long the executor polls an interface after an attach (until `attached`) or a detach (until
- * `available`), with delays that double from `initialDelayMs` up to `maxDelayMs`.
+ * How the executor polls an interface after an attach (until `attached`) or a detach (until
+ * `available`): every `initialDelayMs` for the first 5 s, then at twice the delay every further 5 s, up
+ * to `maxDelayMs`. The polls of all waits of one executor go out together, one describe per tick. A
+ * wait ends early when what it waits for is gone (the attachment vanished or another owns the interface).
  */
 export interface WaitOptions {
-  /** Delay before the first poll. @defaultValue `500` */
+  /** Delay before the first poll and between the polls of the first 5 s. @defaultValue `250` */
   readonly initialDelayMs?: number;
-  /** Longest delay between two polls. @defaultValue `5000` */
+  /** Longest delay between two polls. @defaultValue `1000` */
   readonly maxDelayMs?: number;
   /** Bound of one wait; then `WaitTimeoutError`. @defaultValue `120000` */
   readonly timeoutMs?: number;
 }
 
-/** A client-side token bucket, so a large plan stays within EC2's request rate instead of being throttled. */
+/**
+ * Client-side token buckets, so a large plan stays within EC2's request rate instead of being
+ * throttled: one per mutating action (attach, detach), and one per describe (EC2: 100 burst, 20/s).
+ */
 export interface RateLimitOptions {
   /** Burst per mutating action (EC2: 50). @defaultValue `50` */
   readonly capacity?: number;
   /** Sustained calls per second per mutating action (EC2: 5). @defaultValue `5` */
   readonly refillPerSecond?: number;
+  /** Burst per describe action (EC2: 100). @defaultValue `100` */
+  readonly describeCapacity?: number;
+  /** Sustained describes per second per action (EC2: 20). @defaultValue `20` */
+  readonly describeRefillPerSecond?: number;
 }
 
 /** Options of `new Executor(...)`. Invalid values throw `ConfigurationError` from the constructor. */
@@ -71,17 +84,19 @@ export interface ExecutorOptions {
    * have their own bucket, as in EC2).
    */
   readonly rateLimit?: RateLimitOptions;
-  /**
-   * Retries of each API call on throttling and server errors. They come on top of the SDK client's own
-   * retries (its `maxAttempts`), which run inside every attempt.
-   */
+  /** Retries of each API call (see {@link RetryOptions} for which layer retries what). */
   readonly retry?: RetryOptions;
   /** Bounds of the wait after each attach and detach. */
   readonly wait?: WaitOptions;
-  /** Tag written on an interface at attach, naming its instance (stop/start affinity); `false` disables. @defaultValue `'network-interface-manager-last-instance'` */
+  /**
+   * Tag written on an interface when it is taken back from an instance that stopped or went away, naming
+   * that instance, so it gets the same address when it starts again (stop/start affinity); `false`
+   * disables. Written at release rather than at attach, so serving a launch costs no extra call.
+   * @defaultValue `'network-interface-manager-last-instance'`
+   */
   readonly lastInstanceTagKey?: string | false;
-  /** Injected for tests. @defaultValue real timers */
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** Injected for tests; must resolve early when `signal` aborts. @defaultValue real timers */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Injected for tests. @defaultValue `Math.random` */
   readonly random?: () => number;
   /** Monotonic milliseconds, injected for tests. @defaultValue `performance.now` */
@@ -101,6 +116,8 @@ export interface ActionOutcome {
   readonly action: PlanAction;
   /** How it ended. */
   readonly status: ActionStatus;
+  /** The AWS error class behind a conflict or failure, e.g. `attachment-limit` or `not-found`. */
+  readonly errorClass?: AwsErrorClass;
   /** The new attachment, for a succeeded attach. */
   readonly attachmentId?: string;
   /** Why the action failed, conflicted or was skipped. */
@@ -123,160 +140,131 @@ export interface ApplyResult {
   readonly skipped: number;
 }
 
-/** Attach errors that mean "another worker got there first": the manager re-reads and re-plans. */
-const CONFLICT_CLASSES: readonly AwsErrorClass[] = ['in-use', 'device-index-taken'];
-
-interface ResolvedWait {
-  readonly initialDelayMs: number;
-  readonly maxDelayMs: number;
-  readonly timeoutMs: number;
+/** Per-call options of `Executor.apply`. */
+export interface ApplyOptions {
+  /** Checked before every call and inside every wait: once aborted, nothing new starts. */
+  readonly signal?: AbortSignal;
+  /**
+   * Wait until every attach is `attached` and every detach `available` before the outcome is
+   * `succeeded`. Without it an attach succeeds once EC2 accepted it, and a detach waits only when an
+   * attach of the plan depends on it (a hand-over). @defaultValue `true`
+   */
+  readonly awaitSettled?: boolean;
 }
 
-function positive(value: number, setting: string, integer = false): number {
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new ConfigurationError(
-      `${setting} must be a positive ${integer ? 'integer' : 'number'}, got ${value}`,
-      setting,
-    );
-  }
-  return value;
-}
-
-function nonNegative(value: number, setting: string): number {
-  if (!Number.isFinite(value) || value < 0) {
-    throw new ConfigurationError(`${setting} must be a number ≥ 0, got ${value}`, setting);
-  }
-  return value;
-}
+/** Attach errors after which the manager re-reads and re-plans rather than giving up. */
+const REPLAN_CLASSES: readonly AwsErrorClass[] = [
+  // Another worker got there first.
+  'in-use',
+  'device-index-taken',
+  // The interface was deleted between plan and attach.
+  'not-found',
+  // The instance has no room left: the next plan serves someone else with the interface.
+  'attachment-limit',
+];
 
 function asEniPoolError(error: unknown): EniPoolError {
   if (error instanceof EniPoolError) return error;
   return new EniPoolError(error instanceof Error ? error.message : String(error), { cause: error });
 }
 
-function describeInterface(eni: InterfaceView | undefined): string {
-  if (!eni) return 'not found';
-  if (!eni.attachment) return eni.status;
-  return `${eni.status}, attachment ${eni.attachment.attachmentId} to ${eni.attachment.instanceId} ${eni.attachment.status}`;
+/** Internal collaborators a manager shares with its executor, so every call and wait is metered once. */
+export interface ExecutorInternals {
+  readonly calls: Ec2Calls;
+  readonly watcher: InterfaceWatcher;
 }
 
 /**
- * Applies plans to EC2: bounded concurrency, a token bucket per mutating action, bounded retries with
- * full-jitter backoff for throttling and server errors, and bounded waits until each attach is
- * `attached` and each detach `available`. It never decides policy: an attach that loses a race is
- * reported as a `conflict` for the manager to re-plan.
+ * Applies plans to EC2: bounded concurrency around each call (never held through a wait), a token bucket
+ * per action, one retry budget per call, and bounded waits until each attach is `attached` and each
+ * detach `available`, polled together for all actions at once. It never decides policy: an attach that
+ * loses a race, finds its interface gone or its instance full is reported as a `conflict` for the manager
+ * to re-plan.
  *
  * @example
  * ```ts
- * const executor = new Executor({ ec2: createSdkEc2Port(new EC2Client({})), concurrency: 4 });
+ * const executor = new Executor({ ec2: createSdkEc2Port(createEc2Client()), concurrency: 4 });
  * executor.on('action_failed', ({ action, error }) => logger.warn(error.message, { action: action.id }));
  * const result = await executor.apply(planAssignments(await loadPoolState(ec2, { kind: 'all' })));
  * ```
  */
 export class Executor extends EventEmitter<EniPoolEvents> {
-  private readonly ec2: Ec2Port;
   private readonly logger: Logger;
   private readonly clock: Clock;
-  private readonly random: () => number;
-  private readonly concurrency: number;
-  private readonly retryPolicy: RetryPolicy;
-  private readonly waitPolicy: ResolvedWait;
+  private readonly slots: Semaphore;
+  private readonly pace: WatchPace;
   private readonly lastInstanceTagKey: string | undefined;
-  private readonly buckets: Readonly<Record<'attach' | 'detach' | 'createTags', TokenBucket>>;
+  private readonly calls: Ec2Calls;
+  private readonly watcher: InterfaceWatcher;
 
   /**
    * @param options - The EC2 port and the budgets; checked here.
+   * @param internals - Shared with the manager that owns this executor; built from `options` otherwise.
    * @throws ConfigurationError when an option is out of range.
    */
   constructor(
     /** The options the executor was created with, as given. */
     readonly options: ExecutorOptions,
+    internals?: ExecutorInternals,
   ) {
     super();
-    this.ec2 = options.ec2;
     this.logger = options.logger ?? defaultLogger;
-    this.clock = {
-      now: options.now ?? systemClock.now,
-      sleep: options.sleep ?? systemClock.sleep,
-    };
-    this.random = options.random ?? Math.random;
-    this.concurrency = positive(options.concurrency ?? 8, 'concurrency', true);
-    this.retryPolicy = {
-      maxAttempts: positive(
-        options.retry?.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts,
-        'retry.maxAttempts',
-        true,
-      ),
-      baseDelayMs: nonNegative(
-        options.retry?.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
-        'retry.baseDelayMs',
-      ),
-      maxDelayMs: nonNegative(
-        options.retry?.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
-        'retry.maxDelayMs',
-      ),
-    };
-    this.waitPolicy = {
-      initialDelayMs: nonNegative(options.wait?.initialDelayMs ?? 500, 'wait.initialDelayMs'),
-      maxDelayMs: positive(options.wait?.maxDelayMs ?? 5000, 'wait.maxDelayMs'),
+    this.clock = clockOf(options);
+    this.slots = new Semaphore(positive(options.concurrency ?? 8, 'concurrency', true));
+    const policy = resolveRetryPolicy(options.retry);
+    this.pace = {
+      initialDelayMs: nonNegative(options.wait?.initialDelayMs ?? 250, 'wait.initialDelayMs'),
+      maxDelayMs: positive(options.wait?.maxDelayMs ?? 1000, 'wait.maxDelayMs'),
       timeoutMs: nonNegative(options.wait?.timeoutMs ?? 120_000, 'wait.timeoutMs'),
     };
     const tagKey = options.lastInstanceTagKey ?? DEFAULT_LAST_INSTANCE_TAG_KEY;
     if (tagKey === '')
       throw new ConfigurationError('lastInstanceTagKey must not be empty', 'lastInstanceTagKey');
     this.lastInstanceTagKey = tagKey === false ? undefined : tagKey;
-    const bucket = {
-      capacity: positive(options.rateLimit?.capacity ?? 50, 'rateLimit.capacity'),
-      refillPerSecond: positive(options.rateLimit?.refillPerSecond ?? 5, 'rateLimit.refillPerSecond'),
-    };
-    this.buckets = {
-      attach: new TokenBucket(bucket, this.clock),
-      detach: new TokenBucket(bucket, this.clock),
-      createTags: new TokenBucket(bucket, this.clock),
-    };
+    const limits = resolveCallLimits(options.rateLimit);
+    this.calls =
+      internals?.calls ??
+      new Ec2Calls({
+        port: options.ec2,
+        policy,
+        limits,
+        clock: this.clock,
+        random: options.random ?? Math.random,
+        logger: this.logger,
+      });
+    this.watcher = internals?.watcher ?? new InterfaceWatcher(this.calls, this.clock, this.logger);
   }
 
   /**
-   * Carries out `plan`: detaches first, then attaches, at most `concurrency` at a time. An attach with
+   * Carries out `plan`: detaches, then attaches, at most `concurrency` calls at a time. An attach with
    * `after` starts only once that detach succeeded and its interface is `available`, and is `skipped`
    * if the detach did not succeed. Emits `instance_unsatisfied` for each unsatisfied instance and an
    * event for every action. Never throws for a failed action; the outcome says what happened.
    *
-   * `signal` is checked between actions: once aborted, actions not yet started are `skipped`.
+   * Once `signal` aborts, actions not yet started are `skipped` and waits in progress end.
    */
-  async apply(plan: Plan, signal?: AbortSignal): Promise<ApplyResult> {
+  async apply(plan: Plan, options: ApplyOptions | AbortSignal = {}): Promise<ApplyResult> {
+    const { signal, awaitSettled = true } =
+      options instanceof AbortSignal ? { signal: options, awaitSettled: true } : options;
     for (const unsatisfied of plan.unsatisfied) this.notify('instance_unsatisfied', unsatisfied);
 
-    // Detaches are queued first, so an attach waiting for its detach never holds the slot that detach needs.
     const ordered = [
       ...plan.actions.filter((action) => action.kind === 'detach'),
       ...plan.actions.filter((action) => action.kind === 'attach'),
     ];
-    const detachResults = new Map<
-      string,
-      { promise: Promise<ActionStatus>; resolve: (s: ActionStatus) => void }
-    >();
-    for (const action of ordered) {
-      if (action.kind !== 'detach') continue;
-      let resolve!: (status: ActionStatus) => void;
-      const promise = new Promise<ActionStatus>((r) => {
-        resolve = r;
-      });
-      detachResults.set(action.id, { promise, resolve });
-    }
-
-    const outcomes: ActionOutcome[] = new Array(ordered.length);
-    let next = 0;
-    const worker = async () => {
-      for (let index = next++; index < ordered.length; index = next++) {
-        const action = ordered[index]!;
-        const outcome = await this.runAction(action, detachResults, signal);
-        outcomes[index] = outcome;
-        if (action.kind === 'detach') detachResults.get(action.id)?.resolve(outcome.status);
+    const awaited = new Set(
+      ordered.flatMap((action) => (action.kind === 'attach' && action.after ? [action.after] : [])),
+    );
+    const detaches = new Map<string, Promise<ActionOutcome>>();
+    const run = (action: PlanAction): Promise<ActionOutcome> => {
+      if (action.kind === 'detach') {
+        const outcome = this.detach(action, signal, awaitSettled || awaited.has(action.id));
+        detaches.set(action.id, outcome);
+        return outcome;
       }
+      return this.attach(action, detaches, signal, awaitSettled);
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, ordered.length) }, worker));
-
+    const outcomes = await Promise.all(ordered.map(run));
     const count = (status: ActionStatus) => outcomes.filter((outcome) => outcome.status === status).length;
     return {
       outcomes,
@@ -296,46 +284,48 @@ export class Executor extends EventEmitter<EniPoolEvents> {
     return { action, status: 'skipped', error: new EniPoolError(reason), durationMs: 0 };
   }
 
-  private async runAction(
-    action: PlanAction,
-    detachResults: ReadonlyMap<string, { promise: Promise<ActionStatus> }>,
+  private async detach(
+    action: DetachAction,
     signal: AbortSignal | undefined,
+    awaitAvailable: boolean,
   ): Promise<ActionOutcome> {
     if (signal?.aborted) return this.skipped(action, 'aborted before the action started');
-    if (action.kind === 'attach' && action.after !== undefined) {
-      const dependency = detachResults.get(action.after);
-      if (!dependency)
-        return this.skipped(action, `the detach ${action.after} it waits for is not in the plan`);
-      const status = await dependency.promise;
-      if (status !== 'succeeded')
-        return this.skipped(action, `the detach ${action.after} it waits for ${status}`);
-      if (signal?.aborted) return this.skipped(action, 'aborted before the action started');
-    }
-    return action.kind === 'detach' ? this.detach(action) : this.attach(action);
-  }
-
-  private async detach(action: DetachAction): Promise<ActionOutcome> {
     const startedAt = this.clock.now();
     this.notify('action_started', { action });
     let attempts = 1;
     try {
       try {
-        const result = await withRetry(
-          this.retryContext('DetachNetworkInterface', action, this.buckets.detach),
-          () => this.ec2.detachNetworkInterface({ attachmentId: action.attachmentId }),
+        const result = await this.slots.run(() =>
+          this.startCall(action, signal).call(
+            'DetachNetworkInterface',
+            () => this.calls.port.detachNetworkInterface({ attachmentId: action.attachmentId }),
+            { ...(signal ? { signal } : {}), logContext: { action: action.id } },
+          ),
         );
         attempts = result.attempts;
       } catch (error) {
-        if (!(error instanceof AwsCallError && classifyAwsError(error.cause) === 'already-detached'))
-          throw error;
-        attempts = error.attempts;
+        if (error instanceof OperationAbortedError)
+          return this.skipped(action, 'aborted before the action started');
+        if (classifyAwsError(error) !== 'already-detached') throw error;
         this.logger.debug('attachment already gone; detach is done', { action: action.id });
       }
-      await this.waitFor(action.networkInterfaceId, 'available', (eni) => {
-        // Gone, free, or already attached elsewhere by someone else: our attachment no longer exists.
-        if (!eni || eni.status === 'available') return true;
-        return eni.attachment !== undefined && eni.attachment.attachmentId !== action.attachmentId;
-      });
+      const tagged = this.tagLastInstance(action, signal);
+      if (awaitAvailable) {
+        await this.watcher.wait(
+          action.networkInterfaceId,
+          'available',
+          (eni) => {
+            // Gone, free, or already attached elsewhere by someone else: our attachment no longer exists.
+            if (!eni || eni.status === 'available') return 'settled';
+            return eni.attachment !== undefined && eni.attachment.attachmentId !== action.attachmentId
+              ? 'settled'
+              : 'waiting';
+          },
+          this.pace,
+          signal,
+        );
+      }
+      await tagged;
       const durationMs = this.clock.now() - startedAt;
       this.notify('action_succeeded', { action, attempt: attempts, durationMs });
       return { action, status: 'succeeded', durationMs };
@@ -344,70 +334,125 @@ export class Executor extends EventEmitter<EniPoolEvents> {
     }
   }
 
-  private async attach(action: AttachAction): Promise<ActionOutcome> {
+  private async attach(
+    action: AttachAction,
+    detaches: ReadonlyMap<string, Promise<ActionOutcome>>,
+    signal: AbortSignal | undefined,
+    awaitAttached: boolean,
+  ): Promise<ActionOutcome> {
+    if (action.after !== undefined) {
+      const dependency = detaches.get(action.after);
+      if (!dependency)
+        return this.skipped(action, `the detach ${action.after} it waits for is not in the plan`);
+      const { status } = await dependency;
+      if (status !== 'succeeded')
+        return this.skipped(action, `the detach ${action.after} it waits for ${status}`);
+    }
+    if (signal?.aborted) return this.skipped(action, 'aborted before the action started');
     const startedAt = this.clock.now();
     this.notify('action_started', { action });
     let attempts = 1;
     let attachmentId: string;
     try {
-      const result = await withRetry(
-        {
-          ...this.retryContext('AttachNetworkInterface', action, this.buckets.attach),
-          // A just-launched instance may not accept an attach yet; it will within the budget or not at all.
-          alsoRetry: ['incorrect-state'],
-        },
-        () =>
-          this.ec2.attachNetworkInterface({
-            networkInterfaceId: action.networkInterfaceId,
-            instanceId: action.instanceId,
-            deviceIndex: action.deviceIndex,
-            networkCardIndex: action.networkCardIndex,
-          }),
+      const result = await this.slots.run(() =>
+        this.startCall(action, signal).call(
+          'AttachNetworkInterface',
+          () =>
+            this.calls.port.attachNetworkInterface({
+              networkInterfaceId: action.networkInterfaceId,
+              instanceId: action.instanceId,
+              deviceIndex: action.deviceIndex,
+              networkCardIndex: action.networkCardIndex,
+            }),
+          {
+            ...(signal ? { signal } : {}),
+            // A just-launched instance may not accept an attach yet; it will within the budget or not at all.
+            alsoRetry: ['incorrect-state'],
+            logContext: { action: action.id },
+          },
+        ),
       );
       attempts = result.attempts;
       attachmentId = result.value.attachmentId;
     } catch (error) {
-      if (error instanceof AwsCallError && CONFLICT_CLASSES.includes(classifyAwsError(error.cause))) {
-        const conflict = new AttachConflictError(
-          `${action.networkInterfaceId} could not be attached to ${action.instanceId}: ${error.message}`,
-          action.networkInterfaceId,
-          action.instanceId,
-          { cause: error },
+      if (error instanceof OperationAbortedError)
+        return this.skipped(action, 'aborted before the action started');
+      const errorClass = classifyAwsError(error);
+      if (REPLAN_CLASSES.includes(errorClass)) {
+        return this.conflicted(
+          action,
+          error,
+          errorClass,
+          startedAt,
+          (error as { attempts?: number }).attempts ?? attempts,
         );
-        const durationMs = this.clock.now() - startedAt;
-        this.logger.info('attach lost a race; will re-plan', { action: action.id, code: error.code });
-        this.notify('action_conflicted', { action, attempt: error.attempts, error: conflict, durationMs });
-        return { action, status: 'conflict', error: conflict, durationMs };
       }
-      return this.failed(action, error, startedAt, error instanceof AwsCallError ? error.attempts : attempts);
+      return this.failed(action, error, startedAt, (error as { attempts?: number }).attempts ?? attempts);
     }
-    try {
-      await this.waitFor(
-        action.networkInterfaceId,
-        'attached',
-        (eni) => eni?.attachment?.attachmentId === attachmentId && eni.attachment.status === 'attached',
-      );
-    } catch (error) {
-      return this.failed(action, error, startedAt, attempts);
+    if (awaitAttached) {
+      try {
+        await this.watcher.wait(
+          action.networkInterfaceId,
+          'attached',
+          attachedCheck(attachmentId, action.instanceId, this.clock),
+          this.pace,
+          signal,
+        );
+      } catch (error) {
+        if (error instanceof AttachmentLostError) {
+          return this.conflicted(action, error, 'not-found', startedAt, attempts);
+        }
+        return this.failed(action, error, startedAt, attempts);
+      }
     }
-    await this.tagLastInstance(action);
     const durationMs = this.clock.now() - startedAt;
     this.notify('action_succeeded', { action, attempt: attempts, attachmentId, durationMs });
     return { action, status: 'succeeded', attachmentId, durationMs };
   }
 
-  /** Best effort: affinity is a preference, so a tagging failure is logged, never a failed attach. */
-  private async tagLastInstance(action: AttachAction): Promise<void> {
-    if (this.lastInstanceTagKey === undefined) return;
+  /** The calls, once a slot is free; an abort while the action waited for its slot starts nothing. */
+  private startCall(action: PlanAction, signal: AbortSignal | undefined): Ec2Calls {
+    if (signal?.aborted)
+      throw new OperationAbortedError(`${action.id} was aborted before it started`, action.id);
+    return this.calls;
+  }
+
+  private conflicted(
+    action: AttachAction,
+    error: unknown,
+    errorClass: AwsErrorClass,
+    startedAt: number,
+    attempts: number,
+  ): ActionOutcome {
+    const message = error instanceof Error ? error.message : String(error);
+    const conflict = new AttachConflictError(
+      `${action.networkInterfaceId} could not be attached to ${action.instanceId}: ${message}`,
+      action.networkInterfaceId,
+      action.instanceId,
+      { cause: error },
+    );
+    const durationMs = this.clock.now() - startedAt;
+    this.logger.info('attach must be re-planned', { action: action.id, errorClass, error: message });
+    this.notify('action_conflicted', { action, attempt: attempts, error: conflict, durationMs });
+    return { action, status: 'conflict', errorClass, error: conflict, durationMs };
+  }
+
+  /** Best effort: affinity is a preference, so a tagging failure is logged, never a failed detach. */
+  private async tagLastInstance(action: DetachAction, signal: AbortSignal | undefined): Promise<void> {
+    if (this.lastInstanceTagKey === undefined || action.reason !== 'instance-not-running') return;
+    const key = this.lastInstanceTagKey;
     try {
-      await withRetry(this.retryContext('CreateTags', action, this.buckets.createTags), () =>
-        this.ec2.createTags({
-          resourceIds: [action.networkInterfaceId],
-          tags: { [this.lastInstanceTagKey as string]: action.instanceId },
-        }),
+      await this.calls.call(
+        'CreateTags',
+        () =>
+          this.calls.port.createTags({
+            resourceIds: [action.networkInterfaceId],
+            tags: { [key]: action.instanceId },
+          }),
+        { ...(signal ? { signal } : {}), logContext: { action: action.id } },
       );
     } catch (error) {
-      this.logger.warn('could not tag the interface with its instance', {
+      this.logger.warn('could not tag the interface with its last instance', {
         action: action.id,
         networkInterfaceId: action.networkInterfaceId,
         error: error instanceof Error ? error.message : String(error),
@@ -417,76 +462,85 @@ export class Executor extends EventEmitter<EniPoolEvents> {
 
   private failed(action: PlanAction, error: unknown, startedAt: number, attempts: number): ActionOutcome {
     const failure = asEniPoolError(error);
+    const errorClass = classifyAwsError(error);
     const durationMs = this.clock.now() - startedAt;
     this.logger.warn('action failed', { action: action.id, error: failure.message });
     this.notify('action_failed', { action, attempt: attempts, error: failure, durationMs });
-    return { action, status: 'failed', error: failure, durationMs };
-  }
-
-  private retryContext(operation: string, action: PlanAction, bucket?: TokenBucket) {
     return {
-      operation,
-      policy: this.retryPolicy,
-      clock: this.clock,
-      random: this.random,
-      logger: this.logger,
-      logContext: { action: action.id },
-      ...(bucket ? { beforeAttempt: () => bucket.take() } : {}),
+      action,
+      status: 'failed',
+      ...(errorClass !== 'client' ? { errorClass } : {}),
+      error: failure,
+      durationMs,
     };
   }
+}
 
-  /**
-   * Polls the interface (a `network-interface-id` filtered describe) with growing delays until `settled`
-   * says yes, or throws `WaitTimeoutError` once `wait.timeoutMs` is spent. Time is counted on the clock
-   * and as the sum of the delays slept, whichever is larger, so the bound holds with any clock.
-   */
-  private async waitFor(
-    networkInterfaceId: string,
-    expected: string,
-    settled: (eni: InterfaceView | undefined) => boolean,
-  ): Promise<void> {
-    const { initialDelayMs, maxDelayMs, timeoutMs } = this.waitPolicy;
-    const startedAt = this.clock.now();
-    let slept = 0;
-    let delay = initialDelayMs;
-    let lastSeen: string | undefined;
-    let polls = 0;
-    for (;;) {
-      const waited = Math.max(this.clock.now() - startedAt, slept);
-      if (waited >= timeoutMs && polls > 0) {
-        throw new WaitTimeoutError(
-          `${networkInterfaceId} did not become ${expected} within ${timeoutMs} ms (last seen: ${lastSeen}, ${polls} polls)`,
-          networkInterfaceId,
-          expected,
-          lastSeen,
-          waited,
-        );
-      }
-      const pause = Math.max(0, Math.min(delay, timeoutMs - waited));
-      if (pause > 0) {
-        await this.clock.sleep(pause);
-        slept += pause;
-      }
-      const { value } = await withRetry(
-        {
-          operation: 'DescribeNetworkInterfaces',
-          policy: this.retryPolicy,
-          clock: this.clock,
-          random: this.random,
-          logger: this.logger,
-          logContext: { networkInterfaceId },
-        },
-        () =>
-          this.ec2.describeNetworkInterfaces({
-            filters: [{ name: 'network-interface-id', values: [networkInterfaceId] }],
-            maxResults: MIN_PAGE_SIZE,
-          }),
-      );
-      polls++;
-      const eni = value.interfaces.find((candidate) => candidate.networkInterfaceId === networkInterfaceId);
-      lastSeen = describeInterface(eni);
-      if (settled(eni)) return;
-      delay = Math.min(maxDelayMs, Math.max(delay * 2, 1));
+/** How long a new attachment may be missing from describes (their eventual consistency) before it counts as gone. */
+const UNSEEN_GRACE_MS = 2_000;
+
+/**
+ * The check of an attach wait: settled once our attachment is `attached`; lost as soon as another
+ * attachment owns the interface, the interface is deleted, or our attachment, once seen, disappears (its
+ * instance stopped or terminated) or was never seen within the describes' lag.
+ */
+function attachedCheck(
+  attachmentId: string,
+  instanceId: string,
+  clock: Clock,
+): (eni: InterfaceView | undefined) => WatchVerdict {
+  const startedAt = clock.now();
+  let seen = false;
+  let polls = 0;
+  return (eni) => {
+    polls++;
+    const attachment = eni?.attachment;
+    if (attachment?.attachmentId === attachmentId) {
+      seen = true;
+      if (attachment.status === 'attached') return 'settled';
+      if (attachment.status === 'attaching') return 'waiting';
+      return { lost: `the attachment to ${instanceId} is ${attachment.status}` };
     }
-  }
+    if (attachment !== undefined && attachment.status !== 'detached') {
+      return { lost: `attached to ${attachment.instanceId} by another attachment` };
+    }
+    if (eni === undefined && polls > 1) return { lost: 'the interface no longer exists' };
+    if (seen) return { lost: `the attachment to ${instanceId} is gone (the instance left)` };
+    return clock.now() - startedAt >= UNSEEN_GRACE_MS && polls > 2
+      ? { lost: `the attachment to ${instanceId} never showed` }
+      : 'waiting';
+  };
+}
+
+/** The retry budget with defaults applied. @throws ConfigurationError when a value is out of range. */
+export function resolveRetryPolicy(retry: RetryOptions | undefined): RetryPolicy {
+  return {
+    maxAttempts: positive(retry?.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts, 'retry.maxAttempts', true),
+    baseDelayMs: nonNegative(retry?.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs, 'retry.baseDelayMs'),
+    maxDelayMs: nonNegative(retry?.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs, 'retry.maxDelayMs'),
+  };
+}
+
+/** The client-side buckets with defaults applied. @throws ConfigurationError when a value is out of range. */
+export function resolveCallLimits(rateLimit: RateLimitOptions | undefined) {
+  return {
+    mutating: {
+      capacity: positive(rateLimit?.capacity ?? EC2_CALL_LIMITS.mutating.capacity, 'rateLimit.capacity'),
+      refillPerSecond: positive(
+        rateLimit?.refillPerSecond ?? EC2_CALL_LIMITS.mutating.refillPerSecond,
+        'rateLimit.refillPerSecond',
+      ),
+    },
+    describe: {
+      capacity: positive(
+        rateLimit?.describeCapacity ?? EC2_CALL_LIMITS.describe.capacity,
+        'rateLimit.describeCapacity',
+      ),
+      refillPerSecond: positive(
+        rateLimit?.describeRefillPerSecond ?? EC2_CALL_LIMITS.describe.refillPerSecond,
+        'rateLimit.describeRefillPerSecond',
+      ),
+    },
+    tags: EC2_CALL_LIMITS.tags,
+  };
 }

@@ -1,6 +1,10 @@
-import type { DescribePageInput, Ec2Filter, Ec2Port } from './ec2-port';
+import type { Ec2Filter, Ec2Port } from './ec2-port';
 import { ConfigurationError } from './errors';
+import { systemClock } from './internal/clock';
+import { EC2_CALL_LIMITS, Ec2Calls } from './internal/ec2-calls';
 import { MAX_PAGE_SIZE, MIN_PAGE_SIZE } from './internal/limits';
+import { DEFAULT_RETRY_POLICY } from './internal/retry';
+import { defaultLogger } from './logger';
 import {
   DEFAULT_POOL_TAG_KEY,
   type InstanceView,
@@ -19,41 +23,14 @@ export interface LoadOptions {
   readonly maxPages?: number;
 }
 
-/** Instance ids per `instance-id` filter when describing the holders of pool interfaces. */
-export const INSTANCE_ID_CHUNK = 200;
-
-/** Reads every page of a filtered describe, following `NextToken` until it is absent. */
-async function readAllPages<T>(
-  describe: (input: DescribePageInput) => Promise<{ items: T[]; nextToken?: string }>,
-  filters: readonly Ec2Filter[],
-  pageSize: number,
-  maxPages: number,
-  what: string,
-): Promise<T[]> {
-  const items: T[] = [];
-  let nextToken: string | undefined;
-  for (let page = 0; ; page++) {
-    if (page >= maxPages) {
-      throw new ConfigurationError(
-        `${what}: more than ${maxPages} pages; raise maxPages or pageSize`,
-        'maxPages',
-      );
-    }
-    const result = await describe({ filters, maxResults: pageSize, ...(nextToken ? { nextToken } : {}) });
-    items.push(...result.items);
-    // A filtered page may hold fewer items than asked for: only the token says whether more follow.
-    if (!result.nextToken) return items;
-    nextToken = result.nextToken;
-  }
-}
-
 /** The filter that selects the pool members (instances or interfaces) of a scope. */
-export function poolFilter(scope: PoolScope, poolTagKey: string): Ec2Filter {
+function poolFilter(scope: PoolScope, poolTagKey: string): Ec2Filter {
   if (scope.kind === 'all') return { name: 'tag-key', values: [poolTagKey] };
   return { name: `tag:${poolTagKey}`, values: [...new Set(scope.pools)].sort() };
 }
 
-function checkOptions(scope: PoolScope, options: LoadOptions) {
+/** The options with defaults applied. @throws ConfigurationError naming the option at fault. */
+export function checkLoadOptions(scope: PoolScope, options: LoadOptions) {
   const poolTagKey = options.poolTagKey ?? DEFAULT_POOL_TAG_KEY;
   const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
   const maxPages = options.maxPages ?? 10_000;
@@ -73,49 +50,39 @@ function checkOptions(scope: PoolScope, options: LoadOptions) {
   return { poolTagKey, pageSize, maxPages };
 }
 
-/**
- * Reads the pool state with filtered, paginated describes only: the pool instances and pool interfaces
- * of `scope` (by tag), then the instances that pool interfaces are attached to but that were not among
- * them (untagged, re-tagged, another pool's), so the planner can release those interfaces. Instances in
- * any state are kept.
- *
- * @example
- * ```ts
- * const state = await loadPoolState(createSdkEc2Port(new EC2Client({})), { kind: 'pools', pools: ['bastion'] });
- * const plan = planAssignments(state);
- * ```
- */
-export async function loadPoolState(
-  ec2: Ec2Port,
+/** Instance ids per `instance-id` filter (EC2 takes up to 200 values per filter). */
+const INSTANCE_ID_CHUNK = 200;
+
+type Paging = { readonly pageSize: number; readonly maxPages: number; readonly signal?: AbortSignal };
+
+/** The pool interfaces of `scope`, every page, each interface once. */
+export async function loadPoolInterfaces(
+  calls: Ec2Calls,
   scope: PoolScope,
-  options: LoadOptions = {},
-): Promise<PoolState> {
-  const { poolTagKey, pageSize, maxPages } = checkOptions(scope, options);
-  const filter = poolFilter(scope, poolTagKey);
+  poolTagKey: string,
+  paging: Paging,
+): Promise<InterfaceView[]> {
+  const found = await calls.allPages('DescribeNetworkInterfaces', [poolFilter(scope, poolTagKey)], paging);
+  const unique = new Map<string, InterfaceView>();
+  for (const eni of found) unique.set(eni.networkInterfaceId, eni);
+  return [...unique.values()];
+}
 
-  const describeInstances = async (input: DescribePageInput) => {
-    const page = await ec2.describeInstances(input);
-    return { items: page.instances, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
-  };
-  const describeInterfaces = async (input: DescribePageInput) => {
-    const page = await ec2.describeNetworkInterfaces(input);
-    return { items: page.interfaces, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
-  };
-
-  const [poolInstances, interfaces] = await Promise.all([
-    readAllPages<InstanceView>(describeInstances, [filter], pageSize, maxPages, 'DescribeInstances'),
-    readAllPages<InterfaceView>(
-      describeInterfaces,
-      [filter],
-      pageSize,
-      maxPages,
-      'DescribeNetworkInterfaces',
-    ),
-  ]);
-
+/**
+ * The pool instances of `scope`, then, by id, the instances that `interfaces` are attached to but that
+ * were not among them (untagged, re-tagged, another pool's), so the planner can release those interfaces.
+ */
+export async function loadPoolInstances(
+  calls: Ec2Calls,
+  scope: PoolScope,
+  poolTagKey: string,
+  interfaces: readonly InterfaceView[],
+  paging: Paging,
+): Promise<InstanceView[]> {
   const instances = new Map<string, InstanceView>();
-  for (const instance of poolInstances) instances.set(instance.instanceId, instance);
-
+  for (const instance of await calls.allPages('DescribeInstances', [poolFilter(scope, poolTagKey)], paging)) {
+    instances.set(instance.instanceId, instance);
+  }
   const holders = [
     ...new Set(
       interfaces
@@ -123,19 +90,64 @@ export async function loadPoolState(
         .filter((id): id is string => id !== undefined && id !== '' && !instances.has(id)),
     ),
   ].sort();
-  for (let start = 0; start < holders.length; start += INSTANCE_ID_CHUNK) {
-    const chunk = holders.slice(start, start + INSTANCE_ID_CHUNK);
-    const found = await readAllPages<InstanceView>(
-      describeInstances,
-      [{ name: 'instance-id', values: chunk }],
-      pageSize,
-      maxPages,
-      'DescribeInstances',
-    );
-    for (const instance of found) instances.set(instance.instanceId, instance);
+  for (const found of await describeInstancesById(calls, holders, paging)) {
+    instances.set(found.instanceId, found);
   }
+  return [...instances.values()];
+}
 
-  const uniqueInterfaces = new Map<string, InterfaceView>();
-  for (const eni of interfaces) uniqueInterfaces.set(eni.networkInterfaceId, eni);
-  return { instances: [...instances.values()], interfaces: [...uniqueInterfaces.values()] };
+/** The instances with these ids, 200 ids per describe; ids EC2 does not know are simply absent. */
+export async function describeInstancesById(
+  calls: Ec2Calls,
+  instanceIds: readonly string[],
+  paging: Paging,
+  extraFilters: readonly Ec2Filter[] = [],
+): Promise<InstanceView[]> {
+  const found: InstanceView[] = [];
+  for (let start = 0; start < instanceIds.length; start += INSTANCE_ID_CHUNK) {
+    const chunk = instanceIds.slice(start, start + INSTANCE_ID_CHUNK);
+    found.push(
+      ...(await calls.allPages(
+        'DescribeInstances',
+        [{ name: 'instance-id', values: chunk }, ...extraFilters],
+        paging,
+      )),
+    );
+  }
+  return found;
+}
+
+/**
+ * Reads the pool state with filtered, paginated describes only: the pool instances and pool interfaces
+ * of `scope` (by tag), then the instances that pool interfaces are attached to but that were not among
+ * them (untagged, re-tagged, another pool's), so the planner can release those interfaces. Instances in
+ * any state are kept. Throttled or failing describes are retried within the default budget.
+ *
+ * @example
+ * ```ts
+ * const state = await loadPoolState(createSdkEc2Port(createEc2Client()), { kind: 'pools', pools: ['bastion'] });
+ * const plan = planAssignments(state);
+ * ```
+ */
+export async function loadPoolState(
+  ec2: Ec2Port | Ec2Calls,
+  scope: PoolScope,
+  options: LoadOptions = {},
+): Promise<PoolState> {
+  const { poolTagKey, pageSize, maxPages } = checkLoadOptions(scope, options);
+  const calls =
+    ec2 instanceof Ec2Calls
+      ? ec2
+      : new Ec2Calls({
+          port: ec2,
+          policy: DEFAULT_RETRY_POLICY,
+          limits: EC2_CALL_LIMITS,
+          clock: systemClock,
+          random: Math.random,
+          logger: defaultLogger,
+        });
+  const paging = { pageSize, maxPages };
+  const interfaces = await loadPoolInterfaces(calls, scope, poolTagKey, paging);
+  const instances = await loadPoolInstances(calls, scope, poolTagKey, interfaces, paging);
+  return { instances, interfaces };
 }

@@ -1,29 +1,39 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { EventEmitter } from 'eventemitter3';
-import type { DescribePageInput, Ec2Port } from './ec2-port';
+import type { Ec2Port } from './ec2-port';
 import { ConfigurationError } from './errors';
 import type { EniPoolEvents } from './events';
-import { type ActionOutcome, Executor, type ExecutorOptions } from './executor';
-import { type Clock, systemClock } from './internal/clock';
+import {
+  type ActionOutcome,
+  Executor,
+  type ExecutorOptions,
+  resolveCallLimits,
+  resolveRetryPolicy,
+} from './executor';
+import { type Clock, clockOf } from './internal/clock';
+import { Ec2Calls } from './internal/ec2-calls';
 import { emitSafely } from './internal/emit';
-import { MIN_PAGE_SIZE } from './internal/limits';
-import { ReleasingMemory } from './internal/releasing-memory';
-import { DEFAULT_RETRY_POLICY, withRetry } from './internal/retry';
+import { capAtCurrent, InstanceLimits } from './internal/instance-limits';
+import { InterfaceWatcher } from './internal/interface-watcher';
+import { LeavingMemory } from './internal/leaving-memory';
 import { ScopeQueue } from './internal/scope-queue';
+import { nonNegative, positive } from './internal/validate';
 import type { LeavingInstances } from './leaving';
-import { loadPoolState } from './loader';
+import { checkLoadOptions, describeInstancesById, loadPoolInstances, loadPoolInterfaces } from './loader';
 import { defaultLogger, type Logger } from './logger';
 import {
   DEFAULT_POOL_TAG_KEY,
+  type InstanceView,
+  type InterfaceView,
   type Plan,
+  type PlanAction,
   type PlannerOptions,
   type PoolScope,
-  type PoolState,
   type PoolSummary,
   type Unsatisfied,
 } from './model';
 import { planAssignments } from './planner';
-import { createSdkEc2Port } from './sdk-ec2-port';
+import { createEc2Client, createSdkEc2Port } from './sdk-ec2-port';
 import type { Trigger } from './trigger';
 
 /**
@@ -33,7 +43,8 @@ import type { Trigger } from './trigger';
  * @example
  * ```ts
  * const options: EniPoolManagerOptions = {
- *   ec2: new EC2Client({}),
+ *   ec2: createEc2Client({ region: 'eu-west-1' }),
+ *   pools: ['bastion'],
  *   planner: { placement: 'availability-zone' },
  *   executor: { wait: { timeoutMs: 60_000 } },
  *   leaving: createAutoScalingLeavingInstances(), // from @eni-pool/lifecycle-hook-adapter
@@ -42,7 +53,11 @@ import type { Trigger } from './trigger';
  * ```
  */
 export interface EniPoolManagerOptions {
-  /** An `Ec2Port`, or an `EC2Client` to wrap. @defaultValue `new EC2Client({})` from the standard SDK configuration */
+  /**
+   * An `Ec2Port`, or an `EC2Client` to wrap. The client's retry strategy is the only retry of throttling
+   * and server errors. @defaultValue `createEc2Client()`: the standard SDK configuration, adaptive retry,
+   * `executor.retry.maxAttempts` attempts
+   */
   readonly ec2?: Ec2Port | EC2Client;
   /** Where the manager and its executor log. @defaultValue warnings and errors as JSON lines on stderr */
   readonly logger?: Logger;
@@ -52,64 +67,83 @@ export interface EniPoolManagerOptions {
    */
   readonly planner?: PlannerOptions;
   /**
-   * Executor options (concurrency, rate limit, retries, waits); its `retry`, `sleep`, `now` and `random`
-   * also serve the manager's describes. @defaultValue `{}` (the defaults of `ExecutorOptions`)
+   * Executor options (concurrency, rate limits, retries, waits); its limits, retries, `sleep`, `now` and
+   * `random` also serve the manager's describes. @defaultValue `{}` (the defaults of `ExecutorOptions`)
    */
   readonly executor?: Omit<ExecutorOptions, 'ec2' | 'logger'>;
+  /**
+   * The only pools this manager works on: a sync reconciles these, an event for an instance of another
+   * pool is skipped, a lifecycle action of another pool's instance is left to its owner. For one
+   * deployment per pool. @defaultValue every pool
+   */
+  readonly pools?: readonly string[];
   /** Load → plan → apply rounds before giving up on convergence. @defaultValue `3` */
   readonly maxRounds?: number;
   /** Page size of the describes that load the pool state, 5–1000. @defaultValue `1000` */
   readonly pageSize?: number;
   /**
-   * A {@link LeavingInstances} source, asked in every load → plan which running members of the
-   * reconciled pools are leaving (an Auto Scaling group terminating them, say), so that every path
-   * through this manager — state changes, the scheduled sync, lifecycle actions — releases their
-   * interfaces and never hands one back to them. A failure or timeout is logged and the round plans with
-   * what is known without it (the `releasing` instances of the call and those this manager remembers).
-   * @defaultValue none
+   * A {@link LeavingInstances} source, asked which running members are leaving (an Auto Scaling group
+   * terminating them, say) before an interface is given to them, and in every sync for all members, so
+   * that every path through this manager releases their interfaces and never hands one back to them. A
+   * failure or timeout is logged and the round plans with what is known without it (the `leaving`
+   * instances of the call and those this manager remembers). @defaultValue none
    */
   readonly leaving?: LeavingInstances;
   /** Bound of one `leaving.leavingAmong` call, in milliseconds. @defaultValue `10000` */
   readonly leavingTimeoutMs?: number;
   /**
-   * How long an instance passed as `releasing` (or to `markReleasing`) stays leaving for every later
+   * How long an instance passed as `leaving` (or to `markLeaving`) stays leaving for every later
    * reconcile of this manager, so that a reconcile from another path does not hand its interface back
    * before it shuts down; `0` remembers nothing beyond the call. @defaultValue `600000` (10 min)
    */
-  readonly releasingTtlMs?: number;
+  readonly leavingTtlMs?: number;
+  /** How long instance type limits (`DescribeInstanceTypes`) are cached. @defaultValue `3600000` (1 h) */
+  readonly instanceTypeTtlMs?: number;
 }
 
-/** Per-call options of `reconcile` and `handle`. */
+/** Per-call options of `reconcile`, `reconcileInstances` and `handle`. */
 export interface ReconcileOptions {
-  /** Checked between actions and between rounds; once aborted, nothing new is started. */
+  /** Checked before every call and inside every wait; once aborted, nothing new is started. */
   readonly signal?: AbortSignal;
   /**
    * Instances being let go of while still `running` or `pending` (e.g. in a terminate lifecycle hook):
-   * they are planned as `shutting-down`, so their pool interfaces are released and handed to successors.
-   * The manager remembers them for `releasingTtlMs`, so its other reconciles treat them so too.
+   * the planner releases their pool interfaces and hands them to successors. The manager remembers them
+   * for `leavingTtlMs`, so its other reconciles treat them so too.
    */
-  readonly releasing?: Iterable<string>;
+  readonly leaving?: Iterable<string>;
+  /**
+   * Wait until every attach is `attached` and every detach `available` before the reconcile returns.
+   * @defaultValue `true` for `reconcile`; for `reconcileInstances` and `handle`, `false` (an attach is
+   * done once EC2 accepted it; a hand-over still waits for its detach)
+   */
+  readonly awaitSettled?: boolean;
 }
 
 /** What one `reconcile` did and found. Failed actions are reported here, not thrown. */
 export interface ReconcileResult {
-  /** The scope reconciled, as asked. */
+  /** The scope reconciled, as asked (within the managed pools). */
   readonly scope: PoolScope;
+  /** For `reconcileInstances`: the instances whose actions were applied; absent for a whole-pool reconcile. */
+  readonly targets?: readonly string[];
   /** Load → plan passes made, including the last one that found nothing (or too much) left to do. */
   readonly rounds: number;
-  /** True when the last round's plan had no actions left to do. */
+  /** True when nothing was left to do for the scope (or the targets) at the end. */
   readonly converged: boolean;
   /** The outcome of every action applied, round after round (detaches, then attaches, in plan order). */
   readonly outcomes: readonly ActionOutcome[];
-  /** The instances the last round could not serve, with the planner's reason. */
+  /**
+   * The instances left without an interface, with the planner's reason; when the reconcile did not
+   * converge, every instance it meant to serve and did not is here (`not-converged` when the planner
+   * had given it one).
+   */
   readonly unsatisfied: readonly Unsatisfied[];
-  /** Per-pool figures of the last round's plan (free interfaces, attaches, detaches, …), pools in scope. */
+  /** Per-pool figures of the last plan (free interfaces, attaches, detaches, …), pools in scope. */
   readonly pools: readonly PoolSummary[];
-  /** The plan of the last round. */
+  /** The plan of the last round (for `reconcileInstances`, the whole pool's plan). */
   readonly plan: Plan;
   /**
-   * The running or pending instances the last round planned as leaving (`releasing`, remembered, or
-   * named by the `leaving` source), sorted.
+   * The running or pending instances the last round planned as leaving (passed as `leaving`,
+   * remembered, or named by the `leaving` source), sorted.
    */
   readonly leaving: readonly string[];
 }
@@ -124,6 +158,14 @@ export interface HandleResult {
   readonly skipped?: string;
 }
 
+/** Which pools an instance is in, and how EC2 showed it. */
+export interface InstanceMembership {
+  /** The instance as described, absent when EC2 no longer knows it. */
+  readonly instance?: InstanceView;
+  /** Its pool tag's value, and the pools of any pool interface it still holds; sorted, managed only. */
+  readonly pools: readonly string[];
+}
+
 const FORWARDED_EVENTS = [
   'action_started',
   'action_succeeded',
@@ -131,26 +173,18 @@ const FORWARDED_EVENTS = [
   'action_conflicted',
 ] as const satisfies readonly (keyof EniPoolEvents)[];
 
+const EMPTY_PLAN: Plan = { actions: [], keep: [], unsatisfied: [], pools: [] };
+
 function isEc2Port(ec2: Ec2Port | EC2Client): ec2 is Ec2Port {
   return typeof (ec2 as Partial<Ec2Port>).describeNetworkInterfaces === 'function';
 }
 
-/** Presents the releasing instances that still run as `shutting-down`, which is what they are about to be. */
-function asReleasing(state: PoolState, releasing: ReadonlySet<string>): PoolState {
-  return {
-    ...state,
-    instances: state.instances.map((instance) =>
-      releasing.has(instance.instanceId) && (instance.state === 'running' || instance.state === 'pending')
-        ? { ...instance, state: 'shutting-down' as const }
-        : instance,
-    ),
-  };
-}
+const isLive = (instance: InstanceView | undefined): boolean =>
+  instance?.state === 'running' || instance?.state === 'pending';
 
 /** Keeps only what concerns the pools of `scope`: holders from other pools are loaded, not managed. */
-function planWithinScope(plan: Plan, scope: PoolScope): Plan {
-  if (scope.kind === 'all') return plan;
-  const pools = new Set(scope.pools);
+function planWithinScope(plan: Plan, pools: ReadonlySet<string> | undefined): Plan {
+  if (pools === undefined) return plan;
   return {
     actions: plan.actions.filter((action) => pools.has(action.pool)),
     keep: plan.keep.filter((keep) => pools.has(keep.pool)),
@@ -160,37 +194,114 @@ function planWithinScope(plan: Plan, scope: PoolScope): Plan {
 }
 
 /**
- * Ties load → plan → apply together. A reconcile re-reads and re-plans after every round that changed
- * something or lost a race, up to `maxRounds`; that re-read is also where two racing workers are caught
- * (an instance holding two interfaces of its pool), and the planner's `duplicate` rule releases the
- * extra one, the same one on every worker.
+ * The actions of `plan` that belong to `targets`: their attaches and detaches, the detach an attach of
+ * theirs waits for, and the attach that waits for a detach of theirs (the hand-over to a successor).
+ */
+function actionsOf(plan: Plan, targets: ReadonlySet<string>): PlanAction[] {
+  const own = plan.actions.filter((action) => targets.has(action.instanceId));
+  const ids = new Set(own.map((action) => action.id));
+  for (const action of own) if (action.kind === 'attach' && action.after) ids.add(action.after);
+  for (const action of plan.actions) {
+    if (action.kind === 'attach' && action.after !== undefined && ids.has(action.after)) ids.add(action.id);
+  }
+  return plan.actions.filter((action) => ids.has(action.id));
+}
+
+/**
+ * True when an instance needs nothing from its pool, as far as its own interfaces show: a member to
+ * be served (running, tagged with the pool, not leaving) holding exactly one pool interface, or any
+ * other instance holding none.
+ */
+function needsNothing(instance: InstanceView | undefined, held: number, served: boolean): boolean {
+  if (instance?.state === 'pending') return true;
+  return served ? held === 1 : held === 0;
+}
+
+/** Adds `not-converged` entries for the instances a plan meant to serve and the reconcile did not. */
+function withUnserved(
+  unsatisfied: readonly Unsatisfied[],
+  planned: readonly PlanAction[],
+  outcomes: readonly ActionOutcome[],
+): Unsatisfied[] {
+  const listed = new Set(unsatisfied.map((entry) => entry.instanceId));
+  const served = new Set(
+    outcomes
+      .filter((outcome) => outcome.status === 'succeeded' && outcome.action.kind === 'attach')
+      .map((outcome) => outcome.action.instanceId),
+  );
+  const last = new Map(outcomes.map((outcome) => [outcome.action.id, outcome]));
+  const added: Unsatisfied[] = [];
+  for (const action of planned) {
+    if (action.kind !== 'attach' || listed.has(action.instanceId) || served.has(action.instanceId)) continue;
+    listed.add(action.instanceId);
+    const outcome = last.get(action.id);
+    added.push({
+      pool: action.pool,
+      instanceId: action.instanceId,
+      reason: 'not-converged',
+      detail: outcome?.error
+        ? `${action.networkInterfaceId} was planned for it, and the attach ${outcome.status}: ${outcome.error.message}`
+        : `${action.networkInterfaceId} was planned for it when the reconcile ended (round budget spent or aborted)`,
+    });
+  }
+  return [...unsatisfied, ...added];
+}
+
+/**
+ * Ties load → plan → apply together. `reconcile` works whole pools (the scheduled sync, the repair
+ * path); `handle` and `reconcileInstances` serve the instances an event is about: the whole pool is read
+ * and planned, so concurrent workers agree on who gets which interface, but only the actions of those
+ * instances are applied (their attach, their release, their hand-over). Both re-read and re-plan after a
+ * lost race, a deleted interface or a full instance, up to `maxRounds`; a re-read is also where two racing
+ * workers are caught (an instance holding two interfaces of its pool), and the planner's `duplicate`
+ * rule releases the extra one, the same one on every worker.
  *
  * @example
  * ```ts
- * const manager = new EniPoolManager({ ec2: new EC2Client({}), maxRounds: 3 });
+ * const manager = new EniPoolManager({ ec2: createEc2Client(), maxRounds: 3 });
  * manager.on('action_failed', ({ action, error }) => logger.warn(error.message, { action: action.id }));
  * const result = await manager.handle(parseEvent(event));
  * if (result.reconcile && !result.reconcile.converged) logger.warn('pool not converged');
  * ```
  */
 export class EniPoolManager extends EventEmitter<EniPoolEvents> {
-  private readonly ec2: Ec2Port;
-  private readonly logger: Logger;
+  /** The tag key whose value names an instance's or interface's pool. */
+  readonly poolTagKey: string;
+  /** The pools this manager works on, or undefined for every pool. */
+  readonly managedPools: ReadonlySet<string> | undefined;
+  /** Where the manager logs; adapters built on it log there too. */
+  readonly logger: Logger;
+  /** The manager's time: adapters built on it wait on the same clock. */
+  readonly clock: Clock;
+  /** True when a `leaving` source was given (Auto Scaling's terminating members, say). */
+  readonly hasLeavingSource: boolean;
+  /**
+   * EC2 describes for adapters built on this manager, metered by the same buckets and retry budget as
+   * the manager's own calls.
+   */
+  readonly ec2: Ec2Port;
+  private readonly calls: Ec2Calls;
   private readonly executor: Executor;
   private readonly maxRounds: number;
-  private readonly poolTagKey: string;
-  private readonly clock: Clock;
-  private readonly releasingTtlMs: number;
+  private readonly pageSize: number;
+  private readonly leavingTtlMs: number;
   private readonly leavingTimeoutMs: number;
-  private readonly released: ReleasingMemory;
+  private readonly remembered: LeavingMemory;
+  private readonly limits: InstanceLimits;
+  private readonly networkCardIndex: number;
   /** One reconcile per pool at a time within this manager; a waiting one is shared by later requests. */
   private readonly queue = new ScopeQueue<ReconcileResult>();
+  /** Per pool, the targets of the instance reconcile that waits its turn, which later requests join. */
+  private readonly waitingTargets = new Map<
+    string,
+    { views: Map<string, InstanceView | undefined>; awaitSettled: boolean }
+  >();
 
   /**
    * Checks the options and wires the executor; makes no AWS call.
    *
    * @param options - The options as given, kept as {@link EniPoolManager.options}.
-   * @throws ConfigurationError naming the setting, when `maxRounds`, `releasingTtlMs`,
+   * @throws ConfigurationError naming the setting, when `maxRounds`, `pools`, `leavingTtlMs`,
    * `leavingTimeoutMs`, `leaving` or an executor option is invalid.
    */
   constructor(
@@ -198,47 +309,63 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     readonly options: EniPoolManagerOptions = {},
   ) {
     super();
-    const ec2 = options.ec2 ?? new EC2Client({});
-    this.ec2 = isEc2Port(ec2) ? ec2 : createSdkEc2Port(ec2);
     this.logger = options.logger ?? defaultLogger;
-    this.maxRounds = options.maxRounds ?? 3;
-    if (!Number.isInteger(this.maxRounds) || this.maxRounds < 1) {
-      throw new ConfigurationError(
-        `maxRounds must be a positive integer, got ${options.maxRounds}`,
-        'maxRounds',
-      );
-    }
+    this.clock = clockOf(options.executor ?? {});
+    const policy = resolveRetryPolicy(options.executor?.retry);
+    const ec2 = options.ec2 ?? createEc2Client({ maxAttempts: policy.maxAttempts });
+    const port = isEc2Port(ec2) ? ec2 : createSdkEc2Port(ec2);
+    this.maxRounds = positive(options.maxRounds ?? 3, 'maxRounds', true);
     this.poolTagKey = options.planner?.poolTagKey ?? DEFAULT_POOL_TAG_KEY;
-    this.clock = {
-      now: options.executor?.now ?? systemClock.now,
-      sleep: options.executor?.sleep ?? systemClock.sleep,
-    };
-    this.releasingTtlMs = options.releasingTtlMs ?? 600_000;
-    if (!Number.isInteger(this.releasingTtlMs) || this.releasingTtlMs < 0) {
-      throw new ConfigurationError(
-        `releasingTtlMs must be a non-negative integer, got ${options.releasingTtlMs}`,
-        'releasingTtlMs',
-      );
+    this.pageSize = checkLoadOptions(
+      { kind: 'all' },
+      {
+        poolTagKey: this.poolTagKey,
+        ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+      },
+    ).pageSize;
+    if (options.pools !== undefined) {
+      if (
+        !Array.isArray(options.pools) ||
+        options.pools.some((pool) => typeof pool !== 'string' || pool === '')
+      ) {
+        throw new ConfigurationError('pools must be a list of non-empty pool names', 'pools');
+      }
     }
-    this.leavingTimeoutMs = options.leavingTimeoutMs ?? 10_000;
-    if (!Number.isInteger(this.leavingTimeoutMs) || this.leavingTimeoutMs < 1) {
-      throw new ConfigurationError(
-        `leavingTimeoutMs must be a positive integer, got ${options.leavingTimeoutMs}`,
-        'leavingTimeoutMs',
-      );
-    }
+    this.managedPools = options.pools && options.pools.length > 0 ? new Set(options.pools) : undefined;
+    this.leavingTtlMs = nonNegative(options.leavingTtlMs ?? 600_000, 'leavingTtlMs', true);
+    this.leavingTimeoutMs = positive(options.leavingTimeoutMs ?? 10_000, 'leavingTimeoutMs', true);
     if (options.leaving !== undefined && typeof options.leaving.leavingAmong !== 'function') {
       throw new ConfigurationError('leaving must have a leavingAmong(members, signal) method', 'leaving');
     }
-    this.released = new ReleasingMemory(this.clock.now);
-    // The tag the executor writes is the one the planner reads, unless set apart on purpose.
-    const lastInstanceTagKey = options.executor?.lastInstanceTagKey ?? options.planner?.lastInstanceTagKey;
-    this.executor = new Executor({
-      ...options.executor,
-      ...(lastInstanceTagKey !== undefined ? { lastInstanceTagKey } : {}),
-      ec2: this.ec2,
+    this.hasLeavingSource = options.leaving !== undefined;
+    this.networkCardIndex = options.planner?.networkCardIndex ?? 0;
+    this.remembered = new LeavingMemory(this.clock.now);
+    this.calls = new Ec2Calls({
+      port,
+      policy,
+      limits: resolveCallLimits(options.executor?.rateLimit),
+      clock: this.clock,
+      random: options.executor?.random ?? Math.random,
       logger: this.logger,
     });
+    this.ec2 = this.calls.describePort();
+    this.limits = new InstanceLimits(
+      this.calls,
+      this.clock,
+      this.logger,
+      positive(options.instanceTypeTtlMs ?? 3_600_000, 'instanceTypeTtlMs', true),
+    );
+    // The tag the executor writes is the one the planner reads, unless set apart on purpose.
+    const lastInstanceTagKey = options.executor?.lastInstanceTagKey ?? options.planner?.lastInstanceTagKey;
+    this.executor = new Executor(
+      {
+        ...options.executor,
+        ...(lastInstanceTagKey !== undefined ? { lastInstanceTagKey } : {}),
+        ec2: port,
+        logger: this.logger,
+      },
+      { calls: this.calls, watcher: new InterfaceWatcher(this.calls, this.clock, this.logger) },
+    );
     for (const event of FORWARDED_EVENTS) {
       this.executor.on(event, (...args: unknown[]) => this.notify(event, ...(args as [never])));
     }
@@ -248,92 +375,56 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     emitSafely<EniPoolEvents, K>(this, this.logger, event, ...args);
   }
 
-  /** Describes go through the executor's retry policy too: a throttled read must not end a reconcile. */
-  private readonly reads: Ec2Port = {
-    describeInstances: (input) => this.read('DescribeInstances', () => this.ec2.describeInstances(input)),
-    describeNetworkInterfaces: (input) =>
-      this.read('DescribeNetworkInterfaces', () => this.ec2.describeNetworkInterfaces(input)),
-    attachNetworkInterface: (input) => this.ec2.attachNetworkInterface(input),
-    detachNetworkInterface: (input) => this.ec2.detachNetworkInterface(input),
-    createTags: (input) => this.ec2.createTags(input),
-  };
-
-  private async read<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    const retry = this.options.executor?.retry;
-    const { value } = await withRetry(
-      {
-        operation,
-        policy: {
-          maxAttempts: retry?.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts,
-          baseDelayMs: retry?.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
-          maxDelayMs: retry?.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
-        },
-        clock: this.clock,
-        random: this.options.executor?.random ?? Math.random,
-        logger: this.logger,
-      },
-      call,
-    );
-    return value;
+  /** True when this manager works on `pool`. */
+  manages(pool: string): boolean {
+    return this.managedPools === undefined || this.managedPools.has(pool);
   }
 
   /**
    * Remembers `instanceIds` as leaving for `forMs`: every reconcile of this manager, whatever path it
-   * comes from, plans them as `shutting-down` while EC2 still shows them running. `0` forgets them (an
+   * comes from, releases their interfaces while EC2 still shows them running. `0` forgets them (an
    * instance a warm pool takes back into service, say).
    *
    * @example
    * ```ts
-   * manager.markReleasing([terminatingInstanceId]);
+   * manager.markLeaving([terminatingInstanceId]);
    * await manager.reconcile({ kind: 'pools', pools: ['bastion'] });
    * ```
    */
-  markReleasing(instanceIds: Iterable<string>, forMs: number = this.releasingTtlMs): void {
-    if (!Number.isFinite(forMs) || forMs < 0) {
-      throw new ConfigurationError(`forMs must be a non-negative number, got ${forMs}`, 'forMs');
-    }
-    this.released.mark(instanceIds, forMs);
+  markLeaving(instanceIds: Iterable<string>, forMs: number = this.leavingTtlMs): void {
+    nonNegative(forMs, 'forMs');
+    this.remembered.mark(instanceIds, forMs);
   }
 
   /**
-   * The instances this manager remembers as released right now (`releasing` and `markReleasing`, until
-   * their time runs out): a copy, which later marks do not change.
+   * The instances this manager remembers as leaving right now (`leaving` and `markLeaving`, until their
+   * time runs out): a copy, which later marks do not change.
    *
    * @example
    * ```ts
-   * manager.markReleasing(['i-0abc']);
-   * manager.releasingInstances().has('i-0abc'); // true, for `releasingTtlMs`
+   * manager.markLeaving(['i-0abc']);
+   * manager.leavingInstances().has('i-0abc'); // true, for `leavingTtlMs`
    * ```
    */
-  releasingInstances(): ReadonlySet<string> {
-    return this.released.current();
+  leavingInstances(): ReadonlySet<string> {
+    return this.remembered.current();
   }
 
   /**
-   * The running or pending members of the pools of `scope` that the `leaving` source names, among those
-   * not known to be leaving yet. Bounded by `leavingTimeoutMs`; a failure is logged and answers nothing.
+   * The members among `candidates` that the `leaving` source names, among those not known to be leaving
+   * yet. Bounded by `leavingTimeoutMs`; a failure is logged and answers nothing.
    */
   private async askLeaving(
-    state: PoolState,
-    scope: PoolScope,
-    known: ReadonlySet<string>,
+    candidates: readonly InstanceView[],
+    known: Set<string>,
     signal: AbortSignal | undefined,
-  ): Promise<string[]> {
+  ): Promise<void> {
     const source = this.options.leaving;
-    if (source === undefined || signal?.aborted) return [];
-    const pools = scope.kind === 'all' ? undefined : new Set(scope.pools);
-    const members = state.instances
-      .filter((instance) => {
-        const pool = instance.tags[this.poolTagKey];
-        return (
-          (instance.state === 'running' || instance.state === 'pending') &&
-          pool !== undefined &&
-          (pools === undefined || pools.has(pool)) &&
-          !known.has(instance.instanceId)
-        );
-      })
+    if (source === undefined || signal?.aborted) return;
+    const members = candidates
+      .filter((instance) => isLive(instance) && !known.has(instance.instanceId))
       .sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
-    if (members.length === 0) return [];
+    if (members.length === 0) return;
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -350,51 +441,43 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     try {
       const answer = await Promise.race([source.leavingAmong(members, controller.signal), timeout]);
       const asked = new Set(members.map((member) => member.instanceId));
-      return [...new Set(answer)].filter((instanceId) => asked.has(instanceId)).sort();
+      for (const instanceId of answer) if (asked.has(instanceId)) known.add(instanceId);
     } catch (error) {
       this.logger.warn('could not tell which pool members are leaving; planning without the answer', {
-        scope,
         members: members.length,
         error: error instanceof Error ? error.message : String(error),
       });
-      return [];
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
   }
 
-  /**
-   * Loads the state and plans it, with every running member known to be leaving presented as
-   * `shutting-down`. `known` collects the leaving instances of the reconcile across its rounds.
-   */
-  private async loadAndPlan(
-    scope: PoolScope,
-    known: Set<string>,
-    signal: AbortSignal | undefined,
-  ): Promise<{ plan: Plan; leaving: string[] }> {
-    const loaded = await loadPoolState(this.reads, scope, {
-      poolTagKey: this.poolTagKey,
-      ...(this.options.pageSize !== undefined ? { pageSize: this.options.pageSize } : {}),
-    });
-    for (const instanceId of this.released.current()) known.add(instanceId);
-    for (const instanceId of await this.askLeaving(loaded, scope, known, signal)) known.add(instanceId);
-    const leaving = loaded.instances
-      .filter(
-        (instance) =>
-          known.has(instance.instanceId) && (instance.state === 'running' || instance.state === 'pending'),
-      )
+  /** The live instances of `instances` that are known to be leaving, sorted. */
+  private leavingAmong(instances: readonly InstanceView[], known: ReadonlySet<string>): string[] {
+    return instances
+      .filter((instance) => isLive(instance) && known.has(instance.instanceId))
       .map((instance) => instance.instanceId)
       .sort();
-    const state = leaving.length === 0 ? loaded : asReleasing(loaded, known);
-    return { plan: planWithinScope(planAssignments(state, this.options.planner), scope), leaving };
+  }
+
+  private paging(signal: AbortSignal | undefined) {
+    return { pageSize: this.pageSize, maxPages: 10_000, ...(signal ? { signal } : {}) };
+  }
+
+  /** The scope narrowed to the managed pools; undefined when nothing of it is managed. */
+  private managedScope(scope: PoolScope): PoolScope | undefined {
+    if (this.managedPools === undefined) return scope;
+    const pools =
+      scope.kind === 'all' ? [...this.managedPools] : scope.pools.filter((pool) => this.manages(pool));
+    return pools.length === 0 ? undefined : { kind: 'pools', pools: [...new Set(pools)].sort() };
   }
 
   /**
-   * Load → plan → apply, repeated while a round changed something or lost a race, for at most
-   * `maxRounds` applying rounds. After the last applying round the state is read and planned once more
-   * to tell whether it converged. Throws only when the state cannot be read (or an option is invalid);
-   * failed actions are in `outcomes`.
+   * Load → plan → apply for whole pools, repeated while a round changed something or lost a race, for
+   * at most `maxRounds` applying rounds. After the last applying round the state is read and planned
+   * once more to tell whether it converged. Throws only when the state cannot be read (or an option is
+   * invalid); failed actions are in `outcomes`. Pools outside `pools` (the option) are left alone.
    *
    * Reconciles of the same pool within one manager run one at a time, in the order asked (a scope is
    * taken whole, so scopes sharing a pool never interleave); pools apart run in parallel. A request for
@@ -408,23 +491,49 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
    * ```
    */
   async reconcile(scope: PoolScope, options: ReconcileOptions = {}): Promise<ReconcileResult> {
-    const releasing = [...(options.releasing ?? [])];
-    if (releasing.length > 0) this.released.mark(releasing, this.releasingTtlMs);
-    return this.queue.run(scope, (signal) => this.reconcileNow(scope, new Set(releasing), signal), {
-      ...(options.signal ? { signal: options.signal } : {}),
-      // A waiting reconcile reads the remembered releasing instances when it starts; without memory, a
-      // call's own `releasing` would be lost by sharing.
-      share: releasing.length === 0 || this.releasingTtlMs > 0,
-    });
+    const leaving = [...(options.leaving ?? [])];
+    if (leaving.length > 0) this.remembered.mark(leaving, this.leavingTtlMs);
+    const managed = this.managedScope(scope);
+    if (managed === undefined) {
+      this.logger.debug('scope holds no pool this manager works on', {
+        scope,
+        pools: [...(this.managedPools ?? [])],
+      });
+      return {
+        scope,
+        rounds: 0,
+        converged: true,
+        outcomes: [],
+        unsatisfied: [],
+        pools: [],
+        plan: EMPTY_PLAN,
+        leaving: [],
+      };
+    }
+    checkLoadOptions(managed, { poolTagKey: this.poolTagKey });
+    const awaitSettled = options.awaitSettled ?? true;
+    return this.queue.run(
+      managed,
+      (signal) => this.reconcileNow(managed, new Set(leaving), signal, awaitSettled),
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+        // A waiting reconcile reads the remembered leaving instances when it starts; without memory, a
+        // call's own `leaving` would be lost by sharing.
+        share: leaving.length === 0 || this.leavingTtlMs > 0,
+      },
+    );
   }
 
   private async reconcileNow(
     scope: PoolScope,
     known: Set<string>,
     signal: AbortSignal | undefined,
+    awaitSettled: boolean,
   ): Promise<ReconcileResult> {
     const startedAt = this.clock.now();
+    const pools = scope.kind === 'all' ? undefined : new Set(scope.pools);
     const outcomes: ActionOutcome[] = [];
+    const full = new Set<string>();
     let rounds = 0;
     let converged = false;
     let plan: Plan;
@@ -432,45 +541,143 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     for (;;) {
       rounds++;
       this.notify('reconcile_started', { scope, round: rounds });
-      ({ plan, leaving } = await this.loadAndPlan(scope, known, signal));
+      const paging = this.paging(signal);
+      const interfaces = await loadPoolInterfaces(this.calls, scope, this.poolTagKey, paging);
+      let instances = await loadPoolInstances(this.calls, scope, this.poolTagKey, interfaces, paging);
+      for (const instanceId of this.remembered.current()) known.add(instanceId);
+      await this.askLeaving(
+        instances.filter((instance) => {
+          const pool = instance.tags[this.poolTagKey];
+          return pool !== undefined && (pools === undefined || pools.has(pool));
+        }),
+        known,
+        signal,
+      );
+      leaving = this.leavingAmong(instances, known);
+      instances = capAtCurrent(await this.withLimits(instances, interfaces, leaving, signal), full);
+      plan = planWithinScope(
+        planAssignments({ instances, interfaces, leaving }, this.options.planner),
+        pools,
+      );
       if (plan.actions.length === 0) {
         converged = true;
         break;
       }
       if (rounds > this.maxRounds || signal?.aborted) break;
-      this.logger.info('applying plan', {
+      const applied = await this.applyActions(plan.actions, plan, {
+        awaitSettled,
+        signal,
         scope,
         round: rounds,
-        actions: plan.actions.map((action) => action.id),
       });
-      const applied = await this.executor.apply(plan, signal);
       outcomes.push(...applied.outcomes);
-      for (const outcome of applied.outcomes) {
-        const { action } = outcome;
-        if (outcome.status === 'succeeded' && action.kind === 'detach' && action.reason === 'duplicate') {
-          this.notify('duplicate_released', {
-            instanceId: action.instanceId,
-            networkInterfaceId: action.networkInterfaceId,
-            pool: action.pool,
-          });
-        }
-      }
+      this.learnLimits(applied.outcomes, full);
       // Nothing changed and no race lost: another round would only repeat the same failures.
       if (applied.succeeded === 0 && applied.conflicts === 0) break;
     }
+    return this.finish(scope, undefined, { rounds, converged, outcomes, plan, leaving }, startedAt);
+  }
+
+  /** Sets the interface limit of every waiting running member whose type is known or can be learnt. */
+  private async withLimits(
+    instances: InstanceView[],
+    interfaces: readonly InterfaceView[],
+    leaving: readonly string[],
+    signal: AbortSignal | undefined,
+    only?: ReadonlySet<string>,
+  ): Promise<InstanceView[]> {
+    const holding = new Set(interfaces.flatMap((eni) => (eni.attachment ? [eni.attachment.instanceId] : [])));
+    const away = new Set(leaving);
+    const waiting = new Set(
+      instances
+        .filter(
+          (instance) =>
+            instance.state === 'running' &&
+            instance.tags[this.poolTagKey] !== undefined &&
+            !holding.has(instance.instanceId) &&
+            !away.has(instance.instanceId) &&
+            (only === undefined || only.has(instance.instanceId)),
+        )
+        .map((instance) => instance.instanceId),
+    );
+    return this.limits.apply(instances, waiting, this.networkCardIndex, signal);
+  }
+
+  /** Instances EC2 refused for `AttachmentLimitExceeded` are full for the rest of the reconcile. */
+  private learnLimits(outcomes: readonly ActionOutcome[], full: Set<string>): void {
+    for (const outcome of outcomes) {
+      if (outcome.errorClass === 'attachment-limit') full.add(outcome.action.instanceId);
+    }
+  }
+
+  private async applyActions(
+    actions: readonly PlanAction[],
+    plan: Plan,
+    context: {
+      readonly awaitSettled: boolean;
+      readonly signal: AbortSignal | undefined;
+      readonly scope: PoolScope;
+      readonly round: number;
+    },
+  ) {
+    this.logger.info('applying plan', {
+      scope: context.scope,
+      round: context.round,
+      actions: actions.map((action) => action.id),
+    });
+    const applied = await this.executor.apply(
+      { ...plan, actions, unsatisfied: [] },
+      { awaitSettled: context.awaitSettled, ...(context.signal ? { signal: context.signal } : {}) },
+    );
+    for (const outcome of applied.outcomes) {
+      const { action } = outcome;
+      if (outcome.status === 'succeeded' && action.kind === 'detach' && action.reason === 'duplicate') {
+        this.notify('duplicate_released', {
+          instanceId: action.instanceId,
+          networkInterfaceId: action.networkInterfaceId,
+          pool: action.pool,
+        });
+      }
+    }
+    return applied;
+  }
+
+  private finish(
+    scope: PoolScope,
+    targets: readonly string[] | undefined,
+    run: {
+      readonly rounds: number;
+      readonly converged: boolean;
+      readonly outcomes: readonly ActionOutcome[];
+      readonly plan: Plan;
+      readonly leaving: readonly string[];
+      readonly planned?: readonly PlanAction[];
+    },
+    startedAt: number,
+  ): ReconcileResult {
+    const { rounds, converged, outcomes, plan, leaving } = run;
+    const unsatisfied = converged
+      ? [...plan.unsatisfied]
+      : withUnserved(plan.unsatisfied, run.planned ?? plan.actions, outcomes);
     // Reported once, from the last plan, rather than once per round.
-    for (const unsatisfied of plan.unsatisfied) this.notify('instance_unsatisfied', unsatisfied);
+    for (const entry of unsatisfied) this.notify('instance_unsatisfied', entry);
     const durationMs = this.clock.now() - startedAt;
     if (!converged) {
-      this.logger.warn('reconcile did not converge', { scope, rounds, actions: plan.actions.length });
+      this.logger.warn('reconcile did not converge', {
+        scope,
+        targets,
+        rounds,
+        actions: plan.actions.length,
+      });
     }
     this.notify('reconcile_finished', { scope, rounds, converged, durationMs });
     return {
       scope,
+      ...(targets ? { targets } : {}),
       rounds,
       converged,
       outcomes,
-      unsatisfied: plan.unsatisfied,
+      unsatisfied,
       pools: plan.pools,
       plan,
       leaving,
@@ -478,10 +685,238 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
   }
 
   /**
-   * Handles one trigger: a state change or lifecycle action reconciles the pools of that instance
-   * (by its pool tag, and by any pool interface it still holds, which covers a removed or changed tag);
-   * a scheduled sync reconciles every pool. A `pending` state change, a test notification and an
-   * instance that is in no pool are skipped without any mutating call.
+   * Which pools each instance is in: its pool tag, and the pool of any pool interface it still holds
+   * (which covers a removed or changed tag). One `DescribeInstances` per 200 instances, and one
+   * `DescribeNetworkInterfaces` only for the instances that carry no pool tag but hold secondary
+   * interfaces (or are gone). Pools this manager does not work on are left out.
+   *
+   * @example
+   * ```ts
+   * const memberships = await manager.poolsOf(['i-0a1', 'i-0b2']);
+   * memberships.get('i-0a1')?.pools; // ['bastion']
+   * ```
+   */
+  async poolsOf(
+    instanceIds: Iterable<string>,
+    signal?: AbortSignal,
+  ): Promise<Map<string, InstanceMembership>> {
+    const ids = [...new Set(instanceIds)].sort();
+    const paging = this.paging(signal);
+    const described = new Map(
+      (await describeInstancesById(this.calls, ids, paging)).map((instance) => [
+        instance.instanceId,
+        instance,
+      ]),
+    );
+    const pools = new Map<string, Set<string>>(ids.map((id) => [id, new Set<string>()]));
+    const unclear: string[] = [];
+    for (const id of ids) {
+      const instance = described.get(id);
+      const pool = instance?.tags[this.poolTagKey];
+      if (pool) pools.get(id)?.add(pool);
+      // Without a tag, only a secondary interface can tie it to a pool; a gone instance may still hold one.
+      else if (
+        instance === undefined ||
+        instance.attachments.some((attachment) => attachment.deviceIndex > 0)
+      ) {
+        unclear.push(id);
+      }
+    }
+    for (let start = 0; start < unclear.length; start += 200) {
+      const chunk = unclear.slice(start, start + 200);
+      const held = await this.calls.allPages(
+        'DescribeNetworkInterfaces',
+        [
+          { name: 'attachment.instance-id', values: chunk },
+          { name: 'tag-key', values: [this.poolTagKey] },
+        ],
+        paging,
+      );
+      for (const eni of held) {
+        const pool = eni.tags[this.poolTagKey];
+        const holder = eni.attachment?.instanceId;
+        if (pool && holder !== undefined) pools.get(holder)?.add(pool);
+      }
+    }
+    const result = new Map<string, InstanceMembership>();
+    for (const id of ids) {
+      const instance = described.get(id);
+      result.set(id, {
+        ...(instance ? { instance } : {}),
+        pools: [...(pools.get(id) ?? [])].filter((pool) => this.manages(pool)).sort(),
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Serves the given instances: for each of their pools, the pool is read and planned whole, and only
+   * the actions of these instances are applied — an attach to each that waits, the release of what each
+   * no longer should hold, and the hand-over of a released interface to the successor waiting for it.
+   * Requests for the same pool that wait their turn are served together, by one read and one plan.
+   * The scheduled sync (`reconcile`) remains the path that repairs everything else.
+   *
+   * @example
+   * ```ts
+   * const result = await manager.reconcileInstances(['i-0a1']);
+   * result.converged; // true once i-0a1 holds its interface (or needs none)
+   * ```
+   */
+  async reconcileInstances(
+    instanceIds: Iterable<string>,
+    options: ReconcileOptions = {},
+  ): Promise<ReconcileResult | undefined> {
+    const memberships = await this.poolsOf(instanceIds, options.signal);
+    return this.reconcileMembers(memberships, options);
+  }
+
+  private async reconcileMembers(
+    memberships: ReadonlyMap<string, InstanceMembership>,
+    options: ReconcileOptions,
+  ): Promise<ReconcileResult | undefined> {
+    const leaving = [...(options.leaving ?? [])];
+    if (leaving.length > 0) this.remembered.mark(leaving, this.leavingTtlMs);
+    const byPool = new Map<string, Map<string, InstanceView | undefined>>();
+    for (const [instanceId, membership] of memberships) {
+      for (const pool of membership.pools) {
+        const members = byPool.get(pool) ?? new Map<string, InstanceView | undefined>();
+        byPool.set(pool, members);
+        members.set(instanceId, membership.instance);
+      }
+    }
+    if (byPool.size === 0) return undefined;
+    const results = await Promise.all(
+      [...byPool]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([pool, members]) => this.reconcileTargetsOf(pool, members, new Set(leaving), options)),
+    );
+    return results.length === 1 ? results[0] : mergeResults(results);
+  }
+
+  private reconcileTargetsOf(
+    pool: string,
+    members: ReadonlyMap<string, InstanceView | undefined>,
+    known: Set<string>,
+    options: ReconcileOptions,
+  ): Promise<ReconcileResult> {
+    const awaitSettled = options.awaitSettled ?? false;
+    const waiting = this.waitingTargets.get(pool);
+    if (waiting !== undefined) {
+      for (const [instanceId, view] of members) waiting.views.set(instanceId, view);
+      waiting.awaitSettled ||= awaitSettled;
+    }
+    const batch = waiting ?? { views: new Map(members), awaitSettled };
+    if (waiting === undefined) this.waitingTargets.set(pool, batch);
+    const scope: PoolScope = { kind: 'pools', pools: [pool] };
+    return this.queue.run(
+      scope,
+      (signal) => {
+        if (this.waitingTargets.get(pool) === batch) this.waitingTargets.delete(pool);
+        return this.reconcileTargetsNow(pool, batch.views, known, signal, batch.awaitSettled);
+      },
+      { ...(options.signal ? { signal: options.signal } : {}), share: true, key: `targets:${pool}` },
+    );
+  }
+
+  private async reconcileTargetsNow(
+    pool: string,
+    views: ReadonlyMap<string, InstanceView | undefined>,
+    known: Set<string>,
+    signal: AbortSignal | undefined,
+    awaitSettled: boolean,
+  ): Promise<ReconcileResult> {
+    const startedAt = this.clock.now();
+    const scope: PoolScope = { kind: 'pools', pools: [pool] };
+    const targets = new Set(views.keys());
+    const targetList = [...targets].sort();
+    const outcomes: ActionOutcome[] = [];
+    const full = new Set<string>();
+    let rounds = 0;
+    let converged = false;
+    let plan: Plan = EMPTY_PLAN;
+    let planned: PlanAction[] = [];
+    let leaving: string[] = [];
+    for (;;) {
+      rounds++;
+      this.notify('reconcile_started', { scope, round: rounds });
+      for (const instanceId of this.remembered.current()) known.add(instanceId);
+      const paging = this.paging(signal);
+      const interfaces = await loadPoolInterfaces(this.calls, scope, this.poolTagKey, paging);
+      if (rounds === 1) {
+        const held = (instanceId: string) =>
+          interfaces.filter(
+            (eni) => eni.attachment?.instanceId === instanceId && eni.attachment.status !== 'detached',
+          ).length;
+        // The instances' own views and the pool's interfaces settle it: a late or duplicate event.
+        const served = (id: string) => {
+          const view = views.get(id);
+          return view?.state === 'running' && view.tags[this.poolTagKey] === pool && !known.has(id);
+        };
+        if (targetList.every((id) => needsNothing(views.get(id), held(id), served(id)))) {
+          converged = true;
+          break;
+        }
+      }
+      let instances = await loadPoolInstances(this.calls, scope, this.poolTagKey, interfaces, paging);
+      const plan0 = () =>
+        planWithinScope(
+          planAssignments(
+            { instances, interfaces, leaving: this.leavingAmong(instances, known) },
+            this.options.planner,
+          ),
+          new Set([pool]),
+        );
+      plan = plan0();
+      planned = actionsOf(plan, targets);
+      // Only the instances about to get an interface are asked whether they are leaving, and only
+      // their types' limits are read: the cost of an event stays that of the instance it is about.
+      const receivers = new Set(planned.filter((a) => a.kind === 'attach').map((a) => a.instanceId));
+      if (receivers.size > 0) {
+        const before = known.size;
+        await this.askLeaving(
+          instances.filter((instance) => receivers.has(instance.instanceId)),
+          known,
+          signal,
+        );
+        const limited = capAtCurrent(
+          await this.withLimits(
+            instances,
+            interfaces,
+            this.leavingAmong(instances, known),
+            signal,
+            receivers,
+          ),
+          full,
+        );
+        const changed = known.size !== before || limited.some((instance, i) => instance !== instances[i]);
+        instances = limited;
+        if (changed) {
+          plan = plan0();
+          planned = actionsOf(plan, targets);
+        }
+      }
+      leaving = this.leavingAmong(instances, known);
+      if (planned.length === 0) {
+        converged = true;
+        break;
+      }
+      if (rounds > this.maxRounds || signal?.aborted) break;
+      const applied = await this.applyActions(planned, plan, { awaitSettled, signal, scope, round: rounds });
+      outcomes.push(...applied.outcomes);
+      this.learnLimits(applied.outcomes, full);
+      if (applied.conflicts === 0) {
+        converged = applied.failed === 0 && applied.skipped === 0;
+        break;
+      }
+    }
+    return this.finish(scope, targetList, { rounds, converged, outcomes, plan, leaving, planned }, startedAt);
+  }
+
+  /**
+   * Handles one trigger: a state change or lifecycle action serves the instance it names
+   * (`reconcileInstances`); a scheduled sync reconciles every pool this manager works on. A `pending`
+   * state change, a test notification and an instance that is in no (managed) pool are skipped
+   * without any mutating call.
    *
    * @example
    * ```ts
@@ -506,54 +941,39 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     }
   }
 
-  /** The pools an instance belongs to (its tag) or holds an interface of. */
-  async poolsOfInstance(instanceId: string): Promise<string[]> {
-    const pools = new Set<string>();
-    const page = (filters: DescribePageInput['filters'], nextToken?: string): DescribePageInput => ({
-      filters,
-      maxResults: MIN_PAGE_SIZE,
-      ...(nextToken ? { nextToken } : {}),
-    });
-    let token: string | undefined;
-    do {
-      const result = await this.reads.describeInstances(
-        page([{ name: 'instance-id', values: [instanceId] }], token),
-      );
-      for (const instance of result.instances) {
-        const pool = instance.tags[this.poolTagKey];
-        if (pool) pools.add(pool);
-      }
-      token = result.nextToken;
-    } while (token);
-    do {
-      const result = await this.reads.describeNetworkInterfaces(
-        page(
-          [
-            { name: 'attachment.instance-id', values: [instanceId] },
-            { name: 'tag-key', values: [this.poolTagKey] },
-          ],
-          token,
-        ),
-      );
-      for (const eni of result.interfaces) {
-        const pool = eni.tags[this.poolTagKey];
-        if (pool) pools.add(pool);
-      }
-      token = result.nextToken;
-    } while (token);
-    return [...pools].sort();
-  }
-
   private async handleInstance(
     trigger: Trigger,
     instanceId: string,
     options: ReconcileOptions,
   ): Promise<HandleResult> {
-    const pools = await this.poolsOfInstance(instanceId);
-    if (pools.length === 0) {
-      this.logger.info('instance is in no pool; nothing to do', { instanceId, trigger: trigger.kind });
-      return { trigger, skipped: 'instance is in no pool' };
+    const reconcile = await this.reconcileInstances([instanceId], options);
+    if (reconcile === undefined) {
+      const why =
+        this.managedPools === undefined ? 'instance is in no pool' : 'instance is in no managed pool';
+      this.logger.info(`${why}; nothing to do`, { instanceId, trigger: trigger.kind });
+      return { trigger, skipped: why };
     }
-    return { trigger, reconcile: await this.reconcile({ kind: 'pools', pools }, options) };
+    return { trigger, reconcile };
   }
+}
+
+/** One result for the pools of one instance reconciled apart (an instance holding two pools' interfaces). */
+function mergeResults(results: readonly ReconcileResult[]): ReconcileResult {
+  const pools = results.flatMap((result) => (result.scope.kind === 'pools' ? result.scope.pools : []));
+  return {
+    scope: { kind: 'pools', pools },
+    targets: [...new Set(results.flatMap((result) => result.targets ?? []))].sort(),
+    rounds: Math.max(...results.map((result) => result.rounds)),
+    converged: results.every((result) => result.converged),
+    outcomes: results.flatMap((result) => result.outcomes),
+    unsatisfied: results.flatMap((result) => result.unsatisfied),
+    pools: results.flatMap((result) => result.pools),
+    plan: {
+      actions: results.flatMap((result) => result.plan.actions),
+      keep: results.flatMap((result) => result.plan.keep),
+      unsatisfied: results.flatMap((result) => result.plan.unsatisfied),
+      pools: results.flatMap((result) => result.plan.pools),
+    },
+    leaving: [...new Set(results.flatMap((result) => result.leaving))].sort(),
+  };
 }

@@ -127,6 +127,12 @@ export interface PoolState {
   readonly instances: readonly InstanceView[];
   /** The pool interfaces, attached or not. */
   readonly interfaces: readonly InterfaceView[];
+  /**
+   * Members that are leaving while EC2 still shows them `running` or `pending` (Auto Scaling terminating
+   * them, a terminate lifecycle hook releasing them): their pool interfaces are released with reason
+   * `instance-leaving`, and they are never served. @defaultValue none
+   */
+  readonly leaving?: readonly string[];
 }
 
 /** Where a free interface may come from for an instance. */
@@ -170,7 +176,9 @@ export type DetachReason =
   /** The holder has two interfaces of its pool; this one goes back. */
   | 'duplicate'
   /** The holder is not in the described state at all (gone). */
-  | 'instance-unknown';
+  | 'instance-unknown'
+  /** The holder still runs but is leaving (`PoolState.leaving`): its interface goes to a successor. */
+  | 'instance-leaving';
 
 /** Attach a free (or just released) pool interface to a running pool member. */
 export interface AttachAction {
@@ -224,7 +232,12 @@ export type UnsatisfiedReason =
   /** The only usable interfaces are attaching or detaching; the next round will see them settled. */
   | 'interface-in-transition'
   /** The fixed device index is already used on the instance. */
-  | 'device-index-taken';
+  | 'device-index-taken'
+  /**
+   * The reconcile ended (round budget spent, aborted, or an action failed) before the instance got its
+   * interface; `detail` says what was left. Only in a `ReconcileResult`, never from the planner itself.
+   */
+  | 'not-converged';
 
 /** A running pool member the plan cannot serve, and why; the next round tries again. */
 export interface Unsatisfied {

@@ -63,11 +63,11 @@ export function planAssignments(state: PoolState, options: PlannerOptions = {}):
   const indexed = indexState(state, resolved);
   // Pools in name order, each pool's lists sorted on their own: the concatenation is globally sorted by
   // (pool, key) at a lower cost than one sort of everything.
-  const books = [...indexed.books.values()].sort((a, b) => compareStrings(a.name, b.name));
+  const ledgers = [...indexed.ledgers.values()].sort((a, b) => compareStrings(a.name, b.name));
 
   const detachesByPool: DetachAction[][] = [];
   const detachByInterface = new Map<string, DetachAction>();
-  for (const pool of books) {
+  for (const pool of ledgers) {
     const detaches: DetachAction[] = [];
     for (const release of pool.releases) {
       const networkInterfaceId = release.iface.view.networkInterfaceId;
@@ -93,7 +93,7 @@ export function planAssignments(state: PoolState, options: PlannerOptions = {}):
   const pools: PoolSummary[] = [];
   const byInstance = (a: { readonly instanceId: string }, b: { readonly instanceId: string }) =>
     compareStrings(a.instanceId, b.instanceId);
-  for (const pool of books) {
+  for (const pool of ledgers) {
     const assigned = assignPool(pool, indexed, detachByInterface, resolved);
     for (const action of assigned.attaches.sort(byInstance)) attaches.push(action);
     for (const entry of assigned.keep.sort(byInstance)) keep.push(entry);

@@ -2,9 +2,11 @@ import {
   AttachNetworkInterfaceCommand,
   CreateTagsCommand,
   DescribeInstancesCommand,
+  DescribeInstanceTypesCommand,
   DescribeNetworkInterfacesCommand,
   DetachNetworkInterfaceCommand,
-  type EC2Client,
+  EC2Client,
+  type EC2ClientConfig,
   type Filter,
   type Instance,
   type NetworkInterface,
@@ -155,8 +157,10 @@ function toInterfaceView(eni: NetworkInterface): InterfaceView | undefined {
  * lean. Describes must be filtered (an empty filter list throws `ConfigurationError` before any call);
  * SDK errors are rethrown as they are, so `classifyAwsError` can read their code.
  *
- * The client's own retry (SDK `maxAttempts`, 3 by default) runs inside each call; the executor's retry
- * budget comes on top of it.
+ * The client's own retry strategy is the only retry of throttling and server errors: the port says so
+ * (`retriesTransientErrors`), and eni-pool sends each call once. Build the client with
+ * {@link createEc2Client} for eni-pool's budget (5 attempts, adaptive mode, which also slows the whole
+ * client down while EC2 throttles it).
  *
  * @example
  * ```ts
@@ -170,6 +174,33 @@ function toInterfaceView(eni: NetworkInterface): InterfaceView | undefined {
  */
 export function createSdkEc2Port(client: EC2Client): Ec2Port {
   return {
+    retriesTransientErrors: true,
+
+    async describeInstanceTypes(input) {
+      const output = await client.send(
+        new DescribeInstanceTypesCommand({
+          InstanceTypes: [...input.instanceTypes] as never,
+          ...(input.nextToken !== undefined ? { NextToken: input.nextToken } : {}),
+        }),
+      );
+      const instanceTypes = (output.InstanceTypes ?? []).flatMap((type) => {
+        const max = type.NetworkInfo?.MaximumNetworkInterfaces;
+        if (type.InstanceType === undefined || max === undefined) return [];
+        return [
+          {
+            instanceType: type.InstanceType,
+            maxInterfaces: max,
+            networkCards: (type.NetworkInfo?.NetworkCards ?? []).flatMap((card) =>
+              card.NetworkCardIndex === undefined || card.MaximumNetworkInterfaces === undefined
+                ? []
+                : [{ networkCardIndex: card.NetworkCardIndex, maxInterfaces: card.MaximumNetworkInterfaces }],
+            ),
+          },
+        ];
+      });
+      return output.NextToken ? { instanceTypes, nextToken: output.NextToken } : { instanceTypes };
+    },
+
     async describeInstances(input) {
       const output = await client.send(new DescribeInstancesCommand(pageRequest(input)));
       const instances: InstanceView[] = [];
@@ -234,4 +265,22 @@ export function createSdkEc2Port(client: EC2Client): Ec2Port {
       );
     },
   };
+}
+
+/** Attempts per EC2 call (the first included) of the clients eni-pool builds: botocore's budget. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+/**
+ * An `EC2Client` configured as eni-pool expects: the SDK's adaptive retry mode (a client-side rate
+ * limiter that backs the whole client off while EC2 answers `RequestLimitExceeded`) with
+ * `maxAttempts` attempts per call in all. The standard configuration (region, credentials,
+ * `AWS_ENDPOINT_URL`) applies; `config` overrides any of it.
+ *
+ * @example
+ * ```ts
+ * const manager = new EniPoolManager({ ec2: createEc2Client({ region: 'eu-west-1' }) });
+ * ```
+ */
+export function createEc2Client(config: EC2ClientConfig = {}): EC2Client {
+  return new EC2Client({ retryMode: 'adaptive', maxAttempts: DEFAULT_MAX_ATTEMPTS, ...config });
 }

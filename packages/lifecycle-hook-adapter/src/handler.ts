@@ -19,6 +19,7 @@ import { LifecycleHandlingAbortedError } from './errors';
 import type { LifecycleActionRef, LifecycleHookEvents } from './events';
 import { createAutoScalingLeavingInstances } from './leaving-instances';
 import {
+  isOwnHook,
   type LifecycleActionResult,
   type LifecycleHookHandlerOptions,
   type ResolvedSettings,
@@ -157,6 +158,9 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
     }
     const action = trigger;
     const kind = action.transition === 'autoscaling:EC2_INSTANCE_LAUNCHING' ? 'launch' : 'terminate';
+    if (!isOwnHook(action.lifecycleHookName, this.settings.hookNamePrefix)) {
+      return this.ignoreForeign(action, kind);
+    }
     const startedAt = this.now();
     const work = new AbortController();
     const onCallerAbort = () => work.abort();
@@ -347,7 +351,7 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
           }
           held = attachedNow.map((eni) => eni.networkInterfaceId);
           run.pool = attachedNow[0]?.tags[this.settings.poolTagKey];
-          this.manager.markReleasing([action.instanceId], this.settings.releasingTtlMs);
+          this.manager.markLeaving([action.instanceId], this.settings.leavingTtlMs);
         }
         releasedIds = held.filter((id) => !attachedNow.some((eni) => eni.networkInterfaceId === id));
         if (attachedNow.length === 0) break;
@@ -410,6 +414,24 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
   }
 
   // ---------------------------------------------------------------------------------------------------
+
+  /** Another owner's hook on the same group: no AWS call, and nothing to complete. */
+  private ignoreForeign(action: LifecycleActionTrigger, kind: 'launch' | 'terminate'): LifecycleOutcome {
+    this.logger.debug("lifecycle action of a hook that is not eni-pool's; ignored", {
+      ...refOf(action),
+      hookNamePrefix: this.settings.hookNamePrefix,
+    });
+    return {
+      kind,
+      status: 'ignored',
+      reason: 'foreign-hook',
+      ...refOf(action),
+      networkInterfaceIds: [],
+      heartbeats: 0,
+      reconciles: 0,
+      durationMs: 0,
+    };
+  }
 
   private acknowledgeTest(trigger: TestNotificationTrigger): LifecycleOutcome {
     this.logger.info('test notification acknowledged', {

@@ -9,6 +9,25 @@ import {
   type Logger,
 } from '@eni-pool/core';
 
+/**
+ * The hook-name prefix eni-pool's own lifecycle hooks carry (`eni-pool-launch`, `eni-pool-terminate`):
+ * actions of any other hook on the same group are another team's and get no AWS call.
+ */
+export const DEFAULT_HOOK_NAME_PREFIX = 'eni-pool';
+
+/**
+ * True when `hookName` names one of eni-pool's own hooks, i.e. starts with `prefix`.
+ *
+ * @example
+ * ```ts
+ * isOwnHook('eni-pool-launch', 'eni-pool'); // true
+ * isOwnHook('app-bootstrap', 'eni-pool'); // false
+ * ```
+ */
+export function isOwnHook(hookName: string, prefix: string = DEFAULT_HOOK_NAME_PREFIX): boolean {
+  return hookName.startsWith(prefix);
+}
+
 /** The result sent with `CompleteLifecycleAction`. */
 export type LifecycleActionResult = 'CONTINUE' | 'ABANDON';
 
@@ -53,6 +72,12 @@ export interface LifecycleHookHandlerOptions {
   /** Tag key naming an instance's (and an interface's) pool. @defaultValue `'network-interface-manager-pool'` */
   readonly poolTagKey?: string;
   /**
+   * eni-pool handles only the lifecycle actions of hooks whose name starts with this prefix; any other
+   * hook's action (another team's `app-bootstrap`, say) is ignored with a debug log and no AWS call.
+   * Keep it equal to the templates' `LifecycleHookPrefix`. @defaultValue `'eni-pool'`
+   */
+  readonly hookNamePrefix?: string;
+  /**
    * Total time a launch may wait for its interface (instance visible and running, interface free and
    * attached) before the action is completed with `resultOnFailure`. @defaultValue `240000` (4 min)
    */
@@ -96,11 +121,11 @@ export interface LifecycleHookHandlerOptions {
   readonly detectTerminating?: boolean;
   /**
    * How long an instance released by a terminate action stays excluded from every reconcile of the
-   * manager (`EniPoolManager.markReleasing`), so that a concurrent reconcile — this handler's or any other
+   * manager (`EniPoolManager.markLeaving`), so that a concurrent reconcile — this handler's or any other
    * path's through the same manager — does not hand its interface back before it shuts down.
    * @defaultValue `600000`
    */
-  readonly releasingTtlMs?: number;
+  readonly leavingTtlMs?: number;
   /** @defaultValue warnings and errors as JSON lines on stderr */
   readonly logger?: Logger;
   /** Injected for tests; must resolve early (or reject) when `signal` aborts. @defaultValue real timers */
@@ -114,6 +139,7 @@ export interface LifecycleHookHandlerOptions {
 /** The options with every default filled in. */
 export interface ResolvedSettings {
   readonly poolTagKey: string;
+  readonly hookNamePrefix: string;
   readonly launchBudgetMs: number;
   readonly terminateBudgetMs: number;
   readonly heartbeatIntervalMs: number;
@@ -121,7 +147,7 @@ export interface ResolvedSettings {
   readonly retry: Required<CallRetryOptions>;
   readonly resultOnFailure: LifecycleActionResult;
   readonly warmPool: WarmPoolMode;
-  readonly releasingTtlMs: number;
+  readonly leavingTtlMs: number;
   readonly detectTerminating: boolean;
 }
 
@@ -241,8 +267,17 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
   const retryMaxDelayMs = positiveInteger(options.retry?.maxDelayMs, 5_000, 'retry.maxDelayMs');
   notBelow(retryMaxDelayMs, 'retry.maxDelayMs', baseDelayMs, 'retry.baseDelayMs');
 
+  const hookNamePrefix = options.hookNamePrefix ?? DEFAULT_HOOK_NAME_PREFIX;
+  if (typeof hookNamePrefix !== 'string' || hookNamePrefix.trim() === '' || hookNamePrefix.length > 255) {
+    throw new ConfigurationError(
+      `hookNamePrefix must be a non-empty string of at most 255 characters, got ${JSON.stringify(hookNamePrefix)}`,
+      'hookNamePrefix',
+    );
+  }
+
   return {
     poolTagKey,
+    hookNamePrefix,
     launchBudgetMs,
     terminateBudgetMs,
     heartbeatIntervalMs,
@@ -250,7 +285,7 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
     retry: { maxAttempts, baseDelayMs, maxDelayMs: retryMaxDelayMs },
     resultOnFailure: oneOf(options.resultOnFailure, ['ABANDON', 'CONTINUE'], 'ABANDON', 'resultOnFailure'),
     warmPool: oneOf(options.warmPool, ['skip', 'attach'], 'skip', 'warmPool'),
-    releasingTtlMs: positiveInteger(options.releasingTtlMs, 600_000, 'releasingTtlMs'),
+    leavingTtlMs: positiveInteger(options.leavingTtlMs, 600_000, 'leavingTtlMs'),
     // A manager passed in decides for itself; the setting says whether terminating members are detected.
     detectTerminating: options.manager ? options.manager.options.leaving !== undefined : detectTerminating,
   };

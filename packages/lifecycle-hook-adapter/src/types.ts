@@ -23,7 +23,9 @@ export type LifecycleOutcomeReason =
   /** A heartbeat found the action no longer active (completed elsewhere, or timed out): stopped. */
   | 'action-over'
   /** `autoscaling:TEST_NOTIFICATION`: acknowledged and dropped. */
-  | 'test-notification';
+  | 'test-notification'
+  /** The hook's name does not start with `hookNamePrefix`: another owner's action, left alone. */
+  | 'foreign-hook';
 
 /** How a lifecycle action (or test notification) was handled. */
 export interface LifecycleOutcome {
@@ -33,7 +35,9 @@ export interface LifecycleOutcome {
     /** Auto Scaling said the action was already over (completed, expired or abandoned): nothing to do. */
     | 'already-over'
     /** A test notification: nothing was called. */
-    | 'acknowledged';
+    | 'acknowledged'
+    /** Another hook's action (`reason: 'foreign-hook'`): nothing was called, nothing completed. */
+    | 'ignored';
   readonly reason: LifecycleOutcomeReason;
   /** The result sent (or attempted, when the action was already over). */
   readonly result?: LifecycleActionResult;

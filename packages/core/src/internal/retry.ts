@@ -1,5 +1,5 @@
 import { type AwsErrorClass, awsErrorCode, classifyAwsError } from '../aws-errors';
-import { AwsCallError } from '../errors';
+import { AwsCallError, OperationAbortedError } from '../errors';
 import type { Logger } from '../logger';
 import type { Clock } from './clock';
 
@@ -29,18 +29,30 @@ export interface RetryContext {
   readonly clock: Clock;
   readonly random: () => number;
   readonly logger: Logger;
+  /**
+   * True when the call retries throttling and server errors itself (the AWS SDK client does, within its
+   * own `maxAttempts`): those are then not retried again here, so retry layers never multiply.
+   */
+  readonly retriedBelow?: boolean;
   /** Classes retried besides throttling and server errors (e.g. `incorrect-state` for an attach). */
   readonly alsoRetry?: readonly AwsErrorClass[];
   /** Runs before every attempt, e.g. taking a rate-limit token. */
-  readonly beforeAttempt?: () => Promise<void>;
+  readonly beforeAttempt?: (signal?: AbortSignal) => Promise<void>;
   /** Context added to log entries. */
   readonly logContext?: Record<string, unknown>;
+  /** Once aborted, no further attempt starts and a backoff sleep ends at once. */
+  readonly signal?: AbortSignal;
+}
+
+function aborted(context: RetryContext): OperationAbortedError {
+  return new OperationAbortedError(`${context.operation} was aborted`, context.operation);
 }
 
 /**
- * Calls `call` until it succeeds, retrying throttling and server errors (plus `alsoRetry`) with
- * full-jitter backoff, at most `policy.maxAttempts` attempts in all. Any other error, or the last
- * retryable one, is thrown as an `AwsCallError` whose `cause` is the original error.
+ * Calls `call` until it succeeds, retrying throttling and server errors (unless `retriedBelow`) and the
+ * `alsoRetry` classes with full-jitter backoff, at most `policy.maxAttempts` attempts in all. Any other
+ * error, or the last retryable one, is thrown as an `AwsCallError` whose `cause` is the original error;
+ * once `signal` aborts, no retry follows (`OperationAbortedError`) and a backoff sleep ends at once. This is the one retry loop of eni-pool.
  */
 export async function withRetry<T>(
   context: RetryContext,
@@ -49,18 +61,23 @@ export async function withRetry<T>(
   const { policy } = context;
   const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
   for (let attempt = 1; ; attempt++) {
-    await context.beforeAttempt?.();
+    // The first attempt always goes out (a read asked for after an abort still answers); retries do not.
+    if (attempt > 1 && context.signal?.aborted) throw aborted(context);
+    await context.beforeAttempt?.(context.signal);
     try {
       return { value: await call(attempt), attempts: attempt };
     } catch (error) {
       const errorClass = classifyAwsError(error);
+      const transient = errorClass === 'throttling' || errorClass === 'server';
       const retryable =
-        errorClass === 'throttling' ||
-        errorClass === 'server' ||
-        (context.alsoRetry?.includes(errorClass) ?? false);
+        (transient && context.retriedBelow !== true) || (context.alsoRetry?.includes(errorClass) ?? false);
       const code = awsErrorCode(error) ?? 'Unknown';
-      if (!retryable || attempt >= maxAttempts) {
-        const why = retryable ? `gave up after ${attempt} attempts` : 'not retried';
+      if (!retryable || attempt >= maxAttempts || context.signal?.aborted) {
+        const why = retryable
+          ? `gave up after ${attempt} attempts`
+          : transient
+            ? 'retries spent'
+            : 'not retried';
         throw new AwsCallError(
           `${context.operation} failed (${code}, ${why}): ${error instanceof Error ? error.message : String(error)}`,
           context.operation,
@@ -77,7 +94,7 @@ export async function withRetry<T>(
         attempt,
         delayMs,
       });
-      await context.clock.sleep(delayMs);
+      await context.clock.sleep(delayMs, context.signal);
     }
   }
 }

@@ -45,9 +45,9 @@ export class ScopeQueue<T> {
   run(
     scope: PoolScope,
     work: (signal: AbortSignal) => Promise<T>,
-    options: { readonly signal?: AbortSignal; readonly share: boolean },
+    options: { readonly signal?: AbortSignal; readonly share: boolean; readonly key?: string },
   ): Promise<T> {
-    const key = keyOf(scope);
+    const key = options.key ?? keyOf(scope);
     const waiting = options.share
       ? this.entries.find((entry) => !entry.started && entry.key === key)
       : undefined;

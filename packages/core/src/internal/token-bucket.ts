@@ -25,9 +25,12 @@ export class TokenBucket {
     this.refilledAt = clock.now();
   }
 
-  /** Resolves when a token was taken; waits (through the clock) for the refill when the bucket is empty. */
-  take(): Promise<void> {
-    const turn = this.queue.then(() => this.takeNow());
+  /**
+   * Resolves when a token was taken; waits (through the clock) for the refill when the bucket is empty.
+   * Once `signal` aborts it resolves without a token, and the caller, seeing its signal, makes no call.
+   */
+  take(signal?: AbortSignal): Promise<void> {
+    const turn = this.queue.then(() => this.takeNow(signal));
     // A rejected turn (a failing clock) must not block later callers.
     this.queue = turn.catch(() => undefined);
     return turn;
@@ -43,11 +46,13 @@ export class TokenBucket {
     this.refilledAt = now;
   }
 
-  private async takeNow(): Promise<void> {
+  private async takeNow(signal: AbortSignal | undefined): Promise<void> {
     this.refill();
     while (this.tokens < 1) {
+      if (signal?.aborted) return;
       const waitMs = Math.ceil(((1 - this.tokens) * 1000) / this.options.refillPerSecond);
-      await this.clock.sleep(waitMs);
+      await this.clock.sleep(waitMs, signal);
+      if (signal?.aborted) return;
       const before = this.refilledAt;
       this.refill();
       // A clock that does not move while sleeping (a test double) still earns the slept time.

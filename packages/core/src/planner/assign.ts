@@ -10,7 +10,13 @@ import { CandidateQueue } from './candidate-queue';
 import { compareStrings } from './compare';
 import { InstanceSlots, isRejection, type SlotFit, type SlotRejection } from './instance-slots';
 import type { ResolvedPlannerOptions } from './options';
-import type { IndexedState, PoolBook, PoolInterface, Waiting } from './state-index';
+import {
+  type IndexedState,
+  type PoolInterface,
+  type PoolLedger,
+  placementKeyOf,
+  type Waiting,
+} from './state-index';
 
 /** What one pool's assignment adds to the plan (its detaches are planned beforehand). */
 export interface PoolAssignment {
@@ -24,6 +30,8 @@ interface Demand {
   readonly view: InstanceView;
   readonly placementKey: string;
   readonly slots: InstanceSlots;
+  /** Still pending: it reserves an interface in the oldest-first order, but nothing is attached yet. */
+  readonly pending: boolean;
   served: boolean;
 }
 
@@ -57,7 +65,7 @@ function plural(count: number, noun: string): string {
  * interface this plan releases there (a hand-over). Whoever cannot be served is reported with a reason.
  */
 export function assignPool(
-  pool: PoolBook,
+  pool: PoolLedger,
   indexed: IndexedState,
   detachByInterface: ReadonlyMap<string, DetachAction>,
   options: ResolvedPlannerOptions,
@@ -70,12 +78,29 @@ export function assignPool(
   const releasedInterfaces = pool.releases.map((release) => release.iface);
   const handoverQueues = queuesByPlacement(releasedInterfaces, taken);
   const transitionsLeft = new Map(pool.transitions);
+  // A pending member reserves a free interface only from the surplus over the running members still
+  // waiting in its placement, so a reservation never keeps a running member unserved.
+  const freeLeft = new Map<string, number>();
+  for (const iface of pool.free)
+    freeLeft.set(iface.placementKey, (freeLeft.get(iface.placementKey) ?? 0) + 1);
+  const runningLeft = new Map<string, number>();
+  const settle = (demand: Demand) => {
+    if (!demand.pending)
+      runningLeft.set(demand.placementKey, (runningLeft.get(demand.placementKey) ?? 0) - 1);
+  };
+  const mayReserve = (demand: Demand) =>
+    (freeLeft.get(demand.placementKey) ?? 0) > (runningLeft.get(demand.placementKey) ?? 0);
 
   const attach = (demand: Demand, iface: PoolInterface, deviceIndex: number, after: string | undefined) => {
     const networkInterfaceId = iface.view.networkInterfaceId;
     const instanceId = demand.view.instanceId;
+    if (!taken.has(networkInterfaceId) && iface.view.status === 'available' && !iface.view.attachment) {
+      freeLeft.set(iface.placementKey, (freeLeft.get(iface.placementKey) ?? 0) - 1);
+    }
     taken.add(networkInterfaceId);
     demand.served = true;
+    settle(demand);
+    if (demand.pending) return;
     attaches.push({
       kind: 'attach',
       id: `attach:${networkInterfaceId}:${instanceId}`,
@@ -87,28 +112,38 @@ export function assignPool(
       ...(after === undefined ? {} : { after }),
     });
   };
-  const report = (instanceId: string, reason: UnsatisfiedReason, detail: string) =>
-    unsatisfied.push({ pool: pool.name, instanceId, reason, detail });
+  const report = (demand: Demand, reason: UnsatisfiedReason, detail: string) => {
+    // A pending member is not owed anything yet; once it runs, its own plan says why it waits.
+    if (!demand.pending)
+      unsatisfied.push({ pool: pool.name, instanceId: demand.view.instanceId, reason, detail });
+  };
 
   const demands: Demand[] = [];
-  for (const member of pool.waiting.sort(compareMembers)) {
-    const { view } = member;
+  for (const { view, pending } of pool.waiting.sort(compareMembers)) {
     const slots = new InstanceSlots(
       view,
       indexed.slotsByInstance.get(view.instanceId),
       detachByInterface,
       options.networkCardIndex,
     );
+    const demand: Demand = {
+      view,
+      placementKey: placementKeyOf(view, options.placement),
+      slots,
+      pending,
+      served: false,
+    };
     if (slots.atLimit()) {
+      // At its limit it takes nothing, so the interface stays free for a member that can use it.
       report(
-        view.instanceId,
+        demand,
         'attachment-limit',
         `instance ${view.instanceId} already uses ${slots.stayingCount} of its ${slots.maxInterfaces} interfaces`,
       );
       continue;
     }
-    const placementKey = options.placement === 'subnet' ? view.subnetId : view.availabilityZone;
-    demands.push({ view, placementKey, slots, served: false });
+    demands.push(demand);
+    if (!pending) runningLeft.set(demand.placementKey, (runningLeft.get(demand.placementKey) ?? 0) + 1);
   }
 
   // First pass: give back the interface an instance held before it stopped, so its address stays put.
@@ -120,15 +155,15 @@ export function assignPool(
     else list.push(iface);
   }
   if (affinity.size > 0) {
-    for (const w of demands) {
-      const candidates = affinity.get(w.view.instanceId);
-      if (candidates === undefined) continue;
+    for (const demand of demands) {
+      const candidates = affinity.get(demand.view.instanceId);
+      if (candidates === undefined || (demand.pending && !mayReserve(demand))) continue;
       candidates.sort((a, b) => compareStrings(a.view.networkInterfaceId, b.view.networkInterfaceId));
       for (const iface of candidates) {
-        if (taken.has(iface.view.networkInterfaceId) || iface.placementKey !== w.placementKey) continue;
-        const fit = w.slots.fit(iface.fixedIndex, false);
+        if (taken.has(iface.view.networkInterfaceId) || iface.placementKey !== demand.placementKey) continue;
+        const fit = demand.slots.fit(iface.fixedIndex, false);
         if (isRejection(fit)) continue;
-        attach(w, iface, fit.deviceIndex, fit.after);
+        attach(demand, iface, fit.deviceIndex, fit.after);
         break;
       }
     }
@@ -136,14 +171,14 @@ export function assignPool(
 
   // Second pass: free interfaces in id order, then hand-overs; the supply reasons are settled at the end.
   const short: Demand[] = [];
-  for (const w of demands) {
-    if (w.served) continue;
+  for (const demand of demands) {
+    if (demand.served || (demand.pending && !mayReserve(demand))) continue;
     let rejection: SlotRejection | undefined;
     // The queue asks once per fixed index and returns the interface whose fit it accepted last.
     const takeFrom = (queue: CandidateQueue | undefined, handover: boolean) => {
       const accepted: { fit?: SlotFit } = {};
       const iface = queue?.take((fixedIndex) => {
-        const fit = w.slots.fit(fixedIndex, handover);
+        const fit = demand.slots.fit(fixedIndex, handover);
         if (!isRejection(fit)) {
           accepted.fit = fit;
           return true;
@@ -153,57 +188,59 @@ export function assignPool(
       });
       return iface === undefined || accepted.fit === undefined ? undefined : { iface, fit: accepted.fit };
     };
-    const free = takeFrom(freeQueues.get(w.placementKey), false);
+    const free = takeFrom(freeQueues.get(demand.placementKey), false);
     if (free !== undefined) {
-      attach(w, free.iface, free.fit.deviceIndex, free.fit.after);
+      attach(demand, free.iface, free.fit.deviceIndex, free.fit.after);
       continue;
     }
-    const handedOver = takeFrom(handoverQueues.get(w.placementKey), true);
+    // A pending member reserves only free interfaces: a hand-over is for whoever runs now.
+    const handedOver = demand.pending ? undefined : takeFrom(handoverQueues.get(demand.placementKey), true);
     if (handedOver !== undefined) {
       const detach = detachByInterface.get(handedOver.iface.view.networkInterfaceId)!;
-      attach(w, handedOver.iface, handedOver.fit.deviceIndex, handedOver.fit.after ?? detach.id);
+      attach(demand, handedOver.iface, handedOver.fit.deviceIndex, handedOver.fit.after ?? detach.id);
       continue;
     }
-    const instanceId = w.view.instanceId;
+    const instanceId = demand.view.instanceId;
     const found = rejection as SlotRejection | undefined;
     if (found?.kind === 'index') {
       report(
-        instanceId,
+        demand,
         'device-index-taken',
         `device index ${found.deviceIndex} is already used on instance ${instanceId} (network card ${options.networkCardIndex})`,
       );
     } else if (found?.kind === 'two-dependencies') {
       report(
-        instanceId,
+        demand,
         found.frees === 'index' ? 'device-index-taken' : 'attachment-limit',
         found.frees === 'index'
           ? `device index ${found.deviceIndex} on instance ${instanceId} is freed by ${found.waitsFor} in this plan; the attach follows next round`
-          : `instance ${instanceId} is at its limit of ${w.slots.maxInterfaces} interfaces until ${found.waitsFor} completes; the attach follows next round`,
+          : `instance ${instanceId} is at its limit of ${demand.slots.maxInterfaces} interfaces until ${found.waitsFor} completes; the attach follows next round`,
       );
-    } else if ((transitionsLeft.get(w.placementKey) ?? 0) > 0) {
-      transitionsLeft.set(w.placementKey, transitionsLeft.get(w.placementKey)! - 1);
+    } else if ((transitionsLeft.get(demand.placementKey) ?? 0) > 0) {
+      transitionsLeft.set(demand.placementKey, transitionsLeft.get(demand.placementKey)! - 1);
       report(
-        instanceId,
+        demand,
         'interface-in-transition',
-        `the interfaces of pool ${pool.name} in ${placementLabel} ${w.placementKey} are attaching or detaching; the next round sees them settled`,
+        `the interfaces of pool ${pool.name} in ${placementLabel} ${demand.placementKey} are attaching or detaching; the next round sees them settled`,
       );
     } else {
-      short.push(w);
+      short.push(demand);
     }
+    settle(demand);
   }
 
   if (short.length > 0) {
     const leftOver = pool.free.length + releasedInterfaces.length - taken.size;
-    for (const w of short) {
+    for (const demand of short) {
       if (leftOver > 0) {
         report(
-          w.view.instanceId,
+          demand,
           'no-interface-in-subnet',
-          `pool ${pool.name} has ${plural(leftOver, 'interface')} free or being released, none in ${placementLabel} ${w.placementKey}`,
+          `pool ${pool.name} has ${plural(leftOver, 'interface')} free or being released, none in ${placementLabel} ${demand.placementKey}`,
         );
       } else {
         report(
-          w.view.instanceId,
+          demand,
           'pool-exhausted',
           `pool ${pool.name} has no free interface (${plural(pool.interfaces, 'interface')} for ${plural(pool.runningMembers, 'running member')})`,
         );

@@ -70,13 +70,6 @@ export class CandidateQueue {
     return found;
   }
 
-  /** True when some interface not yet taken is left. */
-  hasAny(): boolean {
-    this.prepare();
-    for (const bucket of this.buckets.values()) if (this.head(bucket) !== undefined) return true;
-    return false;
-  }
-
   private head(bucket: Bucket): PoolInterface | undefined {
     while (bucket.next < bucket.items.length) {
       const item = bucket.items[bucket.next]!;

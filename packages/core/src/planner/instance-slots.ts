@@ -39,7 +39,7 @@ export class InstanceSlots {
   readonly maxInterfaces: number | undefined;
 
   constructor(
-    readonly instance: InstanceView,
+    instance: InstanceView,
     slots: ReadonlyMap<string, OccupiedSlot> | undefined,
     detachByInterface: ReadonlyMap<string, DetachAction>,
     readonly networkCardIndex: number,

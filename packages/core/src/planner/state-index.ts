@@ -23,14 +23,19 @@ export interface Release {
   readonly reason: DetachReason;
 }
 
-/** A running member that holds no interface of its pool and waits for one. */
+/**
+ * A member that holds no interface of its pool and waits for one: a running one is served; a pending one
+ * only reserves its place in the oldest-first order (nothing can be attached before it runs), so workers
+ * that plan while it boots agree with those that plan once it runs.
+ */
 export interface Waiting {
   readonly view: InstanceView;
   readonly launchMs: number;
+  readonly pending: boolean;
 }
 
 /** Everything known about one pool after a few linear passes over the state. */
-export interface PoolBook {
+export interface PoolLedger {
   readonly name: string;
   interfaces: number;
   /** `available` interfaces, unattached. */
@@ -40,7 +45,7 @@ export interface PoolBook {
   readonly keep: Keep[];
   /** Further pool interfaces held by a member that already keeps one. */
   readonly extraHeld: { readonly view: InterfaceView; readonly instanceId: string }[];
-  /** Running members holding no interface of the pool. */
+  /** Running (and pending) members holding no interface of the pool. */
   readonly waiting: Waiting[];
   readonly releases: Release[];
   /** Per placement key, interfaces attaching or detaching that nobody holds yet. */
@@ -49,8 +54,10 @@ export interface PoolBook {
 
 interface InstanceRecord {
   readonly view: InstanceView;
-  /** The book of the instance's pool, when it carries the pool tag. */
-  readonly book: PoolBook | undefined;
+  /** A running member that is not leaving: it keeps or gets an interface. */
+  readonly served: boolean;
+  /** The ledger of the instance's pool, when it carries the pool tag. */
+  readonly ledger: PoolLedger | undefined;
   /** The pool interface a running member keeps (the lowest device index, then card, then id). */
   held: InterfaceView | undefined;
 }
@@ -62,15 +69,23 @@ export interface OccupiedSlot {
   readonly networkCardIndex: number;
 }
 
-/** The state indexed for planning: one book per pool, and the device slots of waiting instances. */
+/** The state indexed for planning: one ledger per pool, and the device slots of waiting instances. */
 export interface IndexedState {
-  /** Pool name → its book. */
-  readonly books: Map<string, PoolBook>;
+  /** Pool name → its ledger. */
+  readonly ledgers: Map<string, PoolLedger>;
   /**
    * For each waiting instance, every non-detached attachment: the union of the instance's own list and
    * the interfaces that name it, by interface id (the two describes may disagree for a moment).
    */
   readonly slotsByInstance: ReadonlyMap<string, Map<string, OccupiedSlot>>;
+}
+
+/** Where an instance or interface sits, as the placement option sees it: its subnet, or its zone. */
+export function placementKeyOf(
+  view: { readonly subnetId: string; readonly availabilityZone: string },
+  placement: ResolvedPlannerOptions['placement'],
+): string {
+  return placement === 'subnet' ? view.subnetId : view.availabilityZone;
 }
 
 const DEVICE_INDEX_PATTERN = /^[0-9]{1,9}$/;
@@ -121,8 +136,8 @@ function uniqueById<T>(
   return { byId, list };
 }
 
-function book(books: Map<string, PoolBook>, name: string): PoolBook {
-  let found = books.get(name);
+function ledgerOf(ledgers: Map<string, PoolLedger>, name: string): PoolLedger {
+  let found = ledgers.get(name);
   if (found === undefined) {
     found = {
       name,
@@ -135,7 +150,7 @@ function book(books: Map<string, PoolBook>, name: string): PoolBook {
       releases: [],
       transitions: new Map(),
     };
-    books.set(name, found);
+    ledgers.set(name, found);
   }
   return found;
 }
@@ -167,8 +182,12 @@ export function indexState(state: PoolState, options: ResolvedPlannerOptions): I
     throw new InvalidPoolStateError('state.interfaces must be an array', 'state', 'interfaces');
   }
   const interfaceList = uniqueById(state.interfaces, (i) => i.networkInterfaceId, 'interface').list;
-  const books = new Map<string, PoolBook>();
+  const ledgers = new Map<string, PoolLedger>();
   const { poolTagKey } = options;
+  if (state.leaving !== undefined && !Array.isArray(state.leaving)) {
+    throw new InvalidPoolStateError('state.leaving must be an array of instance ids', 'state', 'leaving');
+  }
+  const leaving = new Set<string>(state.leaving ?? []);
 
   // One record per instance carries its pool and the pool interface it keeps, so the passes below look
   // each instance up once instead of keeping per-pool maps.
@@ -187,83 +206,88 @@ export function indexState(state: PoolState, options: ResolvedPlannerOptions): I
       continue;
     }
     const pool = tagValue(view.tags, poolTagKey);
-    const poolBook = pool === undefined ? undefined : book(books, pool);
-    const record: InstanceRecord = { view, book: poolBook, held: undefined };
+    const ledger = pool === undefined ? undefined : ledgerOf(ledgers, pool);
+    const served = ledger !== undefined && view.state === 'running' && !leaving.has(id);
+    const record: InstanceRecord = { view, served, ledger, held: undefined };
     records.set(id, record);
     recordList.push(record);
-    if (poolBook !== undefined && view.state === 'running') poolBook.runningMembers += 1;
+    if (served) ledger.runningMembers += 1;
   }
 
   const makeInterface = (view: InterfaceView, pool: string): PoolInterface => ({
     view,
     pool,
-    placementKey: options.placement === 'subnet' ? view.subnetId : view.availabilityZone,
+    placementKey: placementKeyOf(view, options.placement),
     fixedIndex: parseDeviceIndexTag(view.tags[options.deviceIndexTagKey]) ?? options.fixedDeviceIndex,
     lastInstanceId: tagValue(view.tags, options.lastInstanceTagKey),
   });
-  const countTransition = (poolBook: PoolBook, view: InterfaceView): void => {
-    const key = options.placement === 'subnet' ? view.subnetId : view.availabilityZone;
-    poolBook.transitions.set(key, (poolBook.transitions.get(key) ?? 0) + 1);
+  const countTransition = (ledger: PoolLedger, view: InterfaceView): void => {
+    const key = placementKeyOf(view, options.placement);
+    ledger.transitions.set(key, (ledger.transitions.get(key) ?? 0) + 1);
   };
 
   for (const view of interfaceList) {
     const pool = tagValue(view.tags, poolTagKey);
     if (pool === undefined) continue;
-    const poolBook = book(books, pool);
-    poolBook.interfaces += 1;
+    const ledger = ledgerOf(ledgers, pool);
+    ledger.interfaces += 1;
     const attachment = view.attachment?.status === 'detached' ? undefined : view.attachment;
 
     if (attachment === undefined) {
-      if (view.status === 'available') poolBook.free.push(makeInterface(view, pool));
-      else if (view.status === 'attaching' || view.status === 'detaching') countTransition(poolBook, view);
+      if (view.status === 'available') ledger.free.push(makeInterface(view, pool));
+      else if (view.status === 'attaching' || view.status === 'detaching') countTransition(ledger, view);
       // Any other status without an attachment is unexplained: left alone, and not free.
       continue;
     }
     // The primary interface cannot be detached (OperationNotPermitted) and is nobody's pool address.
     if (attachment.deviceIndex === 0) continue;
     if (view.status === 'detaching' || attachment.status === 'detaching') {
-      countTransition(poolBook, view);
+      countTransition(ledger, view);
       continue;
     }
     const holderId = attachment.instanceId;
     const record = records.get(holderId);
     const holder = record?.view;
-    if (record !== undefined && record.book === poolBook && holder?.state === 'running') {
+    if (record !== undefined && record.ledger === ledger && record.served) {
       const current = record.held;
       if (current === undefined) {
         record.held = view;
       } else {
         const keepCurrent = compareHeld(current, view) <= 0;
         record.held = keepCurrent ? current : view;
-        poolBook.extraHeld.push({ view: keepCurrent ? view : current, instanceId: holderId });
+        ledger.extraHeld.push({ view: keepCurrent ? view : current, instanceId: holderId });
       }
       continue;
     }
     // Attaching to a non-member, or held by an instance still pending (EC2 refuses the detach): wait.
     if (isAttaching(view) || holder?.state === 'pending') {
-      countTransition(poolBook, view);
+      // A pending member that already holds one does not wait for another.
+      if (record !== undefined && record.ledger === ledger) record.held ??= view;
+      countTransition(ledger, view);
       continue;
     }
-    poolBook.releases.push({
+    ledger.releases.push({
       iface: makeInterface(view, pool),
       instanceId: holderId,
       attachmentId: attachment.attachmentId,
       reason:
         holder === undefined
           ? 'instance-unknown'
-          : holder.state !== 'running'
-            ? 'instance-not-running'
-            : 'not-a-member',
+          : leaving.has(holderId) && holder.state === 'running'
+            ? 'instance-leaving'
+            : holder.state !== 'running'
+              ? 'instance-not-running'
+              : 'not-a-member',
     });
   }
 
   // A member holding two: the extra goes back, unless it is still attaching (then the next round).
-  for (const poolBook of books.values()) {
-    for (const { view, instanceId } of poolBook.extraHeld) {
-      if (isAttaching(view)) countTransition(poolBook, view);
+  for (const ledger of ledgers.values()) {
+    for (const { view, instanceId } of ledger.extraHeld) {
+      if (isAttaching(view)) countTransition(ledger, view);
       else {
-        poolBook.releases.push({
-          iface: makeInterface(view, poolBook.name),
+        ledger.releases.push({
+          iface: makeInterface(view, ledger.name),
           instanceId,
           attachmentId: view.attachment!.attachmentId,
           reason: 'duplicate',
@@ -273,11 +297,14 @@ export function indexState(state: PoolState, options: ResolvedPlannerOptions): I
   }
 
   const slotsByInstance = new Map<string, Map<string, OccupiedSlot>>();
-  for (const { view, book: poolBook, held } of recordList) {
-    if (poolBook === undefined || view.state !== 'running') continue;
+  for (const { view, served, ledger, held } of recordList) {
+    if (ledger === undefined) continue;
+    const pending = view.state === 'pending' && !leaving.has(view.instanceId);
+    if (!served && !pending) continue;
     if (held !== undefined) {
-      poolBook.keep.push({
-        pool: poolBook.name,
+      if (!served) continue;
+      ledger.keep.push({
+        pool: ledger.name,
         instanceId: view.instanceId,
         networkInterfaceId: held.networkInterfaceId,
       });
@@ -291,7 +318,7 @@ export function indexState(state: PoolState, options: ResolvedPlannerOptions): I
         'launchTime',
       );
     }
-    poolBook.waiting.push({ view, launchMs });
+    ledger.waiting.push({ view, launchMs, pending });
     const slots = new Map<string, OccupiedSlot>();
     for (const attachment of view.attachments ?? []) {
       if (attachment.status !== 'detached') slots.set(attachment.networkInterfaceId, attachment);
@@ -313,5 +340,5 @@ export function indexState(state: PoolState, options: ResolvedPlannerOptions): I
     }
   }
 
-  return { books, slotsByInstance };
+  return { ledgers, slotsByInstance };
 }

@@ -15,6 +15,7 @@ import {
   Executor,
   type ExecutorOptions,
   type Logger,
+  OperationAbortedError,
   WaitTimeoutError,
 } from '../../src/index';
 import {
@@ -28,6 +29,11 @@ import {
   testEc2Client,
   throttled,
 } from '../helpers/ec2-mock';
+
+/** The port as a plain object that does not retry throttling itself, so the executor's budget applies. */
+function withoutOwnRetries(port: Ec2Port): Ec2Port {
+  return { ...port, retriesTransientErrors: false };
+}
 
 function recordingLogger() {
   const entries: { level: string; message: string; context?: Record<string, unknown> }[] = [];
@@ -68,7 +74,7 @@ describe('Executor', () => {
   });
 
   describe('attach', () => {
-    it('attaches, waits until the attachment is attached, then tags the interface with its instance', async () => {
+    it('attaches and waits until the attachment is attached, polling the interface by id', async () => {
       mock.on(AttachNetworkInterfaceCommand).resolves({ AttachmentId: 'eni-attach-1' });
       mock
         .on(DescribeNetworkInterfacesCommand)
@@ -107,15 +113,13 @@ describe('Executor', () => {
       for (const poll of polls) {
         expect(poll).toEqual({
           Filters: [{ Name: 'network-interface-id', Values: ['eni-1'] }],
-          MaxResults: 5,
+          MaxResults: 1000,
         });
       }
-      expect(mock.commandCalls(CreateTagsCommand)[0]!.args[0].input).toEqual({
-        Resources: ['eni-1'],
-        Tags: [{ Key: 'network-interface-manager-last-instance', Value: 'i-1' }],
-      });
-      // The first poll waits the initial delay, the next one twice as long.
-      expect(clock.sleeps).toEqual([500, 1000]);
+      // Serving a launch costs no tag: the last-instance tag is written when the interface is taken back.
+      expect(mock.commandCalls(CreateTagsCommand)).toHaveLength(0);
+      // Polls every initial delay for the first 5 s.
+      expect(clock.sleeps).toEqual([250, 250]);
     });
 
     it('retries a throttled attach with jittered backoff, then succeeds', async () => {
@@ -126,7 +130,12 @@ describe('Executor', () => {
       mock.on(DescribeNetworkInterfacesCommand).resolves(attached('eni-1', 'i-1', 'eni-attach-1'));
       mock.on(CreateTagsCommand).resolves({});
       let succeededAttempt: number | undefined;
-      const exec = executor({ retry: { baseDelayMs: 100 }, random: () => 0.25 });
+      // A port that does not retry by itself: the executor's budget is the only retry layer.
+      const exec = executor({
+        ec2: withoutOwnRetries(port),
+        retry: { baseDelayMs: 100 },
+        random: () => 0.25,
+      });
       exec.on('action_succeeded', ({ attempt }) => {
         succeededAttempt = attempt;
       });
@@ -137,7 +146,7 @@ describe('Executor', () => {
       expect(mock.commandCalls(AttachNetworkInterfaceCommand)).toHaveLength(2);
       expect(succeededAttempt).toBe(2);
       // Full jitter: random (0.25) × base (100) for the first retry, then the wait's initial delay.
-      expect(clock.sleeps).toEqual([25, 500]);
+      expect(clock.sleeps).toEqual([25, 250]);
     });
 
     it('retries a 5xx server error', async () => {
@@ -148,10 +157,24 @@ describe('Executor', () => {
       mock.on(DescribeNetworkInterfacesCommand).resolves(attached('eni-1', 'i-1', 'eni-attach-1'));
       mock.on(CreateTagsCommand).resolves({});
 
-      const result = await executor().apply(planOf([attachAction('eni-1', 'i-1')]));
+      const result = await executor({ ec2: withoutOwnRetries(port) }).apply(
+        planOf([attachAction('eni-1', 'i-1')]),
+      );
 
       expect(result.succeeded).toBe(1);
       expect(mock.commandCalls(AttachNetworkInterfaceCommand)).toHaveLength(2);
+    });
+
+    it('leaves throttling to the SDK client when the port retries it: one request per planned attach', async () => {
+      mock.on(AttachNetworkInterfaceCommand).rejects(throttled());
+
+      const result = await executor({ retry: { maxAttempts: 5 } }).apply(
+        planOf([attachAction('eni-1', 'i-1')]),
+      );
+
+      // The SDK port's client (maxAttempts 1 in tests) is the retry layer; nothing retries on top of it.
+      expect(mock.commandCalls(AttachNetworkInterfaceCommand)).toHaveLength(1);
+      expect(result.outcomes[0]!.error).toMatchObject({ code: 'RequestLimitExceeded', attempts: 1 });
     });
 
     it('does not retry a client error and reports it as a failed action', async () => {
@@ -187,6 +210,7 @@ describe('Executor', () => {
       mock.on(AttachNetworkInterfaceCommand).rejects(throttled());
 
       const result = await executor({
+        ec2: withoutOwnRetries(port),
         retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 300 },
         random: () => 1,
       }).apply(planOf([attachAction('eni-1', 'i-1')]));
@@ -276,17 +300,31 @@ describe('Executor', () => {
       expect(error).toBeInstanceOf(WaitTimeoutError);
       expect(error).toMatchObject({ resourceId: 'eni-1', expected: 'attached', waitedMs: 1500 });
       expect((error as WaitTimeoutError).lastSeen).toContain('attaching');
-      // 100 + 200 + 400 + 400 + 400 = 1500, the last pause cut to what the bound leaves.
-      expect(clock.sleeps).toEqual([100, 200, 400, 400, 400]);
-      expect(mock.commandCalls(DescribeNetworkInterfacesCommand)).toHaveLength(5);
+      // Every initial delay for the first 5 s: 15 × 100 = 1500.
+      expect(clock.sleeps).toEqual(Array(15).fill(100));
+      expect(mock.commandCalls(DescribeNetworkInterfacesCommand)).toHaveLength(15);
       expect(mock.commandCalls(CreateTagsCommand)).toHaveLength(0);
     });
 
     it('keeps the wait bounded even when the clock does not move', async () => {
+      const attaching = {
+        networkInterfaceId: 'eni-1',
+        subnetId: 'subnet-a',
+        availabilityZone: 'zone-1',
+        status: 'in-use' as const,
+        tags: {},
+        attachment: {
+          attachmentId: 'eni-attach-1',
+          instanceId: 'i-1',
+          deviceIndex: 1,
+          networkCardIndex: 0,
+          status: 'attaching' as const,
+        },
+      };
       const port: Ec2Port = {
         describeInstances: vi.fn(),
         attachNetworkInterface: async () => ({ attachmentId: 'eni-attach-1' }),
-        describeNetworkInterfaces: vi.fn(async () => ({ interfaces: [] })),
+        describeNetworkInterfaces: vi.fn(async () => ({ interfaces: [attaching] })),
         detachNetworkInterface: vi.fn(),
         createTags: vi.fn(),
       };
@@ -298,16 +336,16 @@ describe('Executor', () => {
         wait: { initialDelayMs: 1000, maxDelayMs: 1000, timeoutMs: 3000 },
       }).apply(planOf([attachAction('eni-1', 'i-1')]));
 
-      expect(result.outcomes[0]!.error).toMatchObject({ name: 'WaitTimeoutError', lastSeen: 'not found' });
+      expect(result.outcomes[0]!.error).toMatchObject({ name: 'WaitTimeoutError' });
       expect(port.describeNetworkInterfaces).toHaveBeenCalledTimes(3);
     });
 
-    it('logs a tagging failure without failing the attach', async () => {
-      mock.on(AttachNetworkInterfaceCommand).resolves({ AttachmentId: 'eni-attach-1' });
-      mock.on(DescribeNetworkInterfacesCommand).resolves(attached('eni-1', 'i-1', 'eni-attach-1'));
+    it('logs a tagging failure without failing the release', async () => {
+      mock.on(DetachNetworkInterfaceCommand).resolves({});
+      mock.on(DescribeNetworkInterfacesCommand).resolves(available('eni-1'));
       mock.on(CreateTagsCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized'));
 
-      const result = await executor().apply(planOf([attachAction('eni-1', 'i-1')]));
+      const result = await executor().apply(planOf([detachAction('eni-1', 'i-1')]));
 
       expect(result.outcomes[0]!.status).toBe('succeeded');
       expect(log.entries.some((e) => e.level === 'warn' && /tag/.test(e.message))).toBe(true);
@@ -413,10 +451,12 @@ describe('Executor', () => {
         sentAt.push(clock.now());
         return { AttachmentId: `${input.NetworkInterfaceId}-attach` };
       });
-      mock.on(DescribeNetworkInterfacesCommand).callsFake((input: { Filters: { Values: string[] }[] }) => {
-        const eni = input.Filters[0]!.Values[0]!;
-        return attached(eni, `i-${eni}`, `${eni}-attach`);
-      });
+      // Waits in progress are polled together: one describe names every interface due.
+      mock.on(DescribeNetworkInterfacesCommand).callsFake((input: { Filters: { Values: string[] }[] }) => ({
+        NetworkInterfaces: input.Filters[0]!.Values.flatMap(
+          (eni) => attached(eni, `i-${eni}`, `${eni}-attach`).NetworkInterfaces,
+        ),
+      }));
       const actions = [1, 2, 3, 4, 5].map((n) => attachAction(`eni-${n}`, `i-eni-${n}`));
 
       const result = await executor({
@@ -532,7 +572,9 @@ describe('Executor', () => {
         controller.signal,
       );
 
-      expect(result.outcomes.map((o) => o.status)).toEqual(['succeeded', 'skipped']);
+      // The detach was sent, and its wait ended with the abort; the attach never started.
+      expect(result.outcomes.map((o) => o.status)).toEqual(['failed', 'skipped']);
+      expect(result.outcomes[0]!.error).toBeInstanceOf(OperationAbortedError);
       expect(mock.commandCalls(AttachNetworkInterfaceCommand)).toHaveLength(0);
     });
   });

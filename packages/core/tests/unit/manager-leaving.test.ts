@@ -131,10 +131,7 @@ describe('EniPoolManager with a leaving source', () => {
       .addInterface('eni-1', { pool: 'web', attachedTo: 'i-old' });
     const { source, asked } = leavingSource();
 
-    const result = await manager(ec2, { leaving: source }).reconcile(
-      { kind: 'all' },
-      { releasing: ['i-old'] },
-    );
+    const result = await manager(ec2, { leaving: source }).reconcile({ kind: 'all' }, { leaving: ['i-old'] });
 
     expect(asked).toEqual([]);
     expect(result.leaving).toEqual(['i-old']);
@@ -167,7 +164,7 @@ describe('EniPoolManager with a leaving source', () => {
 
     const result = await manager(ec2, { leaving: failing, logger }).reconcile(
       { kind: 'all' },
-      { releasing: ['i-old'] },
+      { leaving: ['i-old'] },
     );
 
     expect(result.converged).toBe(true);
@@ -203,7 +200,7 @@ describe('EniPoolManager with a leaving source', () => {
 
   it.each([
     [{ leavingTimeoutMs: 0 }, 'leavingTimeoutMs must be a positive integer, got 0'],
-    [{ releasingTtlMs: -1 }, 'releasingTtlMs must be a non-negative integer, got -1'],
+    [{ leavingTtlMs: -1 }, 'leavingTtlMs must be a non-negative integer, got -1'],
     [{ leaving: {} as LeavingInstances }, 'leaving must have a leavingAmong(members, signal) method'],
   ] as [Partial<EniPoolManagerOptions>, string][])('rejects %o', (options, message) => {
     expect(() => manager(new FakeEc2(), options)).toThrow(ConfigurationError);
@@ -215,7 +212,7 @@ describe('EniPoolManager remembering released instances', () => {
   it('keeps an instance released once out of every later reconcile, whatever path asks', async () => {
     const ec2 = predecessorAndSuccessor();
     const target = manager(ec2);
-    await target.reconcile({ kind: 'pools', pools: ['web'] }, { releasing: ['i-old'] });
+    await target.reconcile({ kind: 'pools', pools: ['web'] }, { leaving: ['i-old'] });
     // The successor goes away again; a state-change reconcile must not hand the address back.
     ec2.instances.get('i-new')!.state = 'terminated';
 
@@ -231,17 +228,17 @@ describe('EniPoolManager remembering released instances', () => {
     expect(ec2.poolInterfacesOf('i-old')).toEqual([]);
   });
 
-  it('forgets a released instance after releasingTtlMs', async () => {
+  it('forgets a released instance after leavingTtlMs', async () => {
     const ec2 = releasedInterface();
     const clock = fakeClock(1_000);
-    const target = manager(ec2, { releasingTtlMs: 60_000, executor: { now: clock.now, sleep: clock.sleep } });
-    target.markReleasing(['i-old']);
-    expect([...target.releasingInstances()]).toEqual(['i-old']);
+    const target = manager(ec2, { leavingTtlMs: 60_000, executor: { now: clock.now, sleep: clock.sleep } });
+    target.markLeaving(['i-old']);
+    expect([...target.leavingInstances()]).toEqual(['i-old']);
 
     clock.advance(60_000);
     const result = await target.reconcile({ kind: 'all' });
 
-    expect(target.releasingInstances().size).toBe(0);
+    expect(target.leavingInstances().size).toBe(0);
     expect(result.leaving).toEqual([]);
     expect(attachesOf(ec2)).toEqual(['i-old']);
   });
@@ -249,18 +246,18 @@ describe('EniPoolManager remembering released instances', () => {
   it('forgets an instance marked again for 0 ms', async () => {
     const ec2 = releasedInterface();
     const target = manager(ec2);
-    target.markReleasing(['i-old']);
-    target.markReleasing(['i-old'], 0);
+    target.markLeaving(['i-old']);
+    target.markLeaving(['i-old'], 0);
 
     await target.reconcile({ kind: 'all' });
 
     expect(attachesOf(ec2)).toEqual(['i-old']);
   });
 
-  it('remembers nothing beyond the call with releasingTtlMs 0', async () => {
+  it('remembers nothing beyond the call with leavingTtlMs 0', async () => {
     const ec2 = releasedInterface();
-    const target = manager(ec2, { releasingTtlMs: 0 });
-    await target.reconcile({ kind: 'all' }, { releasing: ['i-old'] });
+    const target = manager(ec2, { leavingTtlMs: 0 });
+    await target.reconcile({ kind: 'all' }, { leaving: ['i-old'] });
     expect(attachesOf(ec2)).toEqual(['i-new']);
     ec2.instances.get('i-new')!.state = 'terminated';
 
@@ -303,7 +300,7 @@ describe('EniPoolManager reconciles of one pool', () => {
       target.reconcile({ kind: 'pools', pools: ['web'] }),
       target.handle({ kind: 'instance-state-change', instanceId: 'i-2', state: 'running', origin: {} }),
       target.reconcile({ kind: 'all' }),
-      target.reconcile({ kind: 'pools', pools: ['web'] }, { releasing: [] }),
+      target.reconcile({ kind: 'pools', pools: ['web'] }, { leaving: [] }),
       target.handle({ kind: 'instance-state-change', instanceId: 'i-3', state: 'running', origin: {} }),
     ]);
 

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AttachInput,
   ConfigurationError,
+  createSdkEc2Port,
   EniPoolManager,
   type EniPoolManagerOptions,
   type Trigger,
@@ -66,7 +67,8 @@ describe('EniPoolManager.reconcile', () => {
     expect(result).toMatchObject({ converged: true, rounds: 2 });
     expect(result.outcomes.map((o) => [o.action.id, o.status])).toEqual([['attach:eni-1:i-1', 'succeeded']]);
     expect(ec2.poolInterfacesOf('i-1')).toEqual(['eni-1']);
-    expect(ec2.interfaces.get('eni-1')!.tags['network-interface-manager-last-instance']).toBe('i-1');
+    // Serving costs no tag; the last-instance tag is written when the interface is taken back.
+    expect(ec2.mutatingCalls().map((call) => call.operation)).toEqual(['AttachNetworkInterface']);
     expect(events).toEqual([
       'reconcile_started',
       'action_started',
@@ -189,7 +191,7 @@ describe('EniPoolManager.reconcile options', () => {
       .addInstance('i-new', { pool: 'web', launchTime: '2026-11-26T00:00:00.000Z' })
       .addInterface('eni-1', { pool: 'web', attachedTo: 'i-old' });
 
-    const result = await manager(ec2).reconcile({ kind: 'pools', pools: ['web'] }, { releasing: ['i-old'] });
+    const result = await manager(ec2).reconcile({ kind: 'pools', pools: ['web'] }, { leaving: ['i-old'] });
 
     expect(result.converged).toBe(true);
     expect(result.outcomes.map((o) => [o.action.id, o.status])).toEqual([
@@ -199,8 +201,8 @@ describe('EniPoolManager.reconcile options', () => {
     expect(ec2.mutatingCalls().map((call) => call.operation)).toEqual([
       'DetachNetworkInterface',
       'AttachNetworkInterface',
-      'CreateTags',
     ]);
+    expect(result.outcomes[0]!.action).toMatchObject({ reason: 'instance-leaving' });
     expect(ec2.poolInterfacesOf('i-new')).toEqual(['eni-1']);
   });
 
@@ -284,16 +286,18 @@ describe('EniPoolManager.handle', () => {
     expect(result.reconcile?.scope).toEqual({ kind: 'pools', pools: ['web'] });
     expect(ec2.poolInterfacesOf('i-1')).toEqual(['eni-1']);
     expect(ec2.poolInterfacesOf('i-2')).toEqual([]);
-    const lookups = ec2.calls.slice(0, 2).map((call) => call.input);
-    expect(lookups).toEqual([
-      { filters: [{ name: 'instance-id', values: ['i-1'] }], maxResults: 5 },
-      {
-        filters: [
-          { name: 'attachment.instance-id', values: ['i-1'] },
-          { name: 'tag-key', values: [POOL_TAG] },
-        ],
-        maxResults: 5,
-      },
+    // The instance's own tag names its pool; the pool's interfaces and members are read once each.
+    expect(ec2.calls.map((call) => [call.operation, call.input])).toEqual([
+      ['DescribeInstances', { filters: [{ name: 'instance-id', values: ['i-1'] }], maxResults: 1000 }],
+      [
+        'DescribeNetworkInterfaces',
+        { filters: [{ name: `tag:${POOL_TAG}`, values: ['web'] }], maxResults: 1000 },
+      ],
+      ['DescribeInstances', { filters: [{ name: `tag:${POOL_TAG}`, values: ['web'] }], maxResults: 1000 }],
+      [
+        'AttachNetworkInterface',
+        { networkInterfaceId: 'eni-1', instanceId: 'i-1', deviceIndex: 1, networkCardIndex: 0 },
+      ],
     ]);
   });
 
@@ -370,10 +374,12 @@ describe('EniPoolManager.handle', () => {
     expect(mock.commandCalls(AttachNetworkInterfaceCommand)).toHaveLength(0);
     expect(mock.commandCalls(DetachNetworkInterfaceCommand)).toHaveLength(0);
     expect(mock.commandCalls(CreateTagsCommand)).toHaveLength(0);
+    // One describe: an untagged instance with only its primary interface can hold no pool interface.
     expect(mock.commandCalls(DescribeInstancesCommand)[0]!.args[0].input).toEqual({
       Filters: [{ Name: 'instance-id', Values: ['i-plain'] }],
-      MaxResults: 5,
+      MaxResults: 1000,
     });
+    expect(mock.commandCalls(DescribeNetworkInterfacesCommand)).toHaveLength(0);
   });
 
   it('retries a throttled describe while looking the instance up', async () => {
@@ -385,7 +391,9 @@ describe('EniPoolManager.handle', () => {
       .resolves({ Reservations: [] });
     mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
 
-    const result = await manager(client).handle(stateChange('i-gone', 'terminated'));
+    // A port that leaves retries to eni-pool (the SDK client would retry by itself).
+    const port = { ...createSdkEc2Port(client), retriesTransientErrors: false };
+    const result = await manager(port).handle(stateChange('i-gone', 'terminated'));
 
     expect(result.skipped).toBe('instance is in no pool');
     expect(mock.commandCalls(DescribeInstancesCommand)).toHaveLength(2);
@@ -393,8 +401,10 @@ describe('EniPoolManager.handle', () => {
 });
 
 describe('EniPoolManager options', () => {
-  it('writes the last-instance tag the planner is told to read', async () => {
-    const ec2 = new FakeEc2().addInstance('i-1', { pool: 'web' }).addInterface('eni-1', { pool: 'web' });
+  it('writes the last-instance tag the planner is told to read when it takes an interface back', async () => {
+    const ec2 = new FakeEc2()
+      .addInstance('i-1', { pool: 'web', state: 'stopped' })
+      .addInterface('eni-1', { pool: 'web', attachedTo: 'i-1' });
 
     await manager(ec2, { planner: { lastInstanceTagKey: 'eni-pool/last' } }).reconcile({ kind: 'all' });
 

@@ -217,7 +217,7 @@ describe('createLifecycleHookHandler and the manager it is given', () => {
     );
   });
 
-  it('keeps an instance it released out of every reconcile of the manager for releasingTtlMs', async () => {
+  it('keeps an instance it released out of every reconcile of the manager for leavingTtlMs', async () => {
     const ec2 = new FakeEc2(5);
     const predecessor = ec2.addInstance({ pool: 'web' });
     const eni = ec2.addInterface({ pool: 'web', attachedTo: predecessor });
@@ -231,7 +231,7 @@ describe('createLifecycleHookHandler and the manager it is given', () => {
       manager,
       autoScaling: new AutoScalingClient({ region: 'us-east-1' }),
       logger: silentLogger,
-      releasingTtlMs: 60_000,
+      leavingTtlMs: 60_000,
       heartbeatIntervalMs: 1_000,
       poll: { initialDelayMs: 5, maxDelayMs: 20 },
     });
@@ -243,6 +243,6 @@ describe('createLifecycleHookHandler and the manager it is given', () => {
     expect(outcome).toMatchObject({ reason: 'interface-released', networkInterfaceIds: [eni] });
     expect(sync.leaving).toEqual([predecessor]);
     expect(ec2.attachmentOf(predecessor)).toBeUndefined();
-    expect([...manager.releasingInstances()]).toEqual([predecessor]);
+    expect([...manager.leavingInstances()]).toEqual([predecessor]);
   });
 });

@@ -2,7 +2,7 @@
  * Instances released through one manager (`releasing`, `markReleasing`), remembered until a deadline so
  * that every later reconcile of that manager — whatever path it comes from — treats them as leaving.
  */
-export class ReleasingMemory {
+export class LeavingMemory {
   private readonly until = new Map<string, number>();
 
   constructor(private readonly now: () => number) {}
