@@ -7,6 +7,7 @@ import {
   type LambdaConfig,
   readLambdaConfig,
 } from '@eni-pool/lambda-adapter';
+import { DEFAULT_HOOK_NAME_PREFIX } from '@eni-pool/lifecycle-hook-adapter';
 import type { UnparseablePolicy } from './options';
 
 /** One setting of the CLI: its flag, its environment variable, its default and what it does. */
@@ -283,7 +284,7 @@ function readSettings(env: Environment): SqsCliConfig {
     .split(',')
     .map((pool) => pool.trim())
     .filter((pool) => pool !== '');
-  const prefix = env.ENI_POOL_LIFECYCLE_HOOK_PREFIX ?? 'eni-pool';
+  const prefix = env.ENI_POOL_LIFECYCLE_HOOK_PREFIX?.trim() || DEFAULT_HOOK_NAME_PREFIX;
   if (prefix.length > 255) {
     throw new ConfigurationError(
       'ENI_POOL_LIFECYCLE_HOOK_PREFIX must be at most 255 characters (a hook name is)',

@@ -10,7 +10,7 @@ import {
   type Logger,
 } from '@eni-pool/core';
 import type { LifecycleActionHandler } from '@eni-pool/lambda-adapter';
-import type { LifecycleHookHandlerOptions } from '@eni-pool/lifecycle-hook-adapter';
+import { DEFAULT_HOOK_NAME_PREFIX, type LifecycleHookHandlerOptions } from '@eni-pool/lifecycle-hook-adapter';
 
 /** What happens to a message that is not JSON or not an event eni-pool knows. */
 export type UnparseablePolicy = 'delete' | 'retain';
@@ -67,7 +67,7 @@ export interface SqsEventSourceOptions {
   >;
   /**
    * Only lifecycle actions of hooks whose name starts with this are eni-pool's; others get no AWS call and
-   * are deleted. `''` accepts every hook. @defaultValue `'eni-pool'`
+   * are deleted. The lifecycle-hook adapter's `hookNamePrefix`. @defaultValue `'eni-pool'`
    */
   readonly lifecycleHookPrefix?: string;
   /** @defaultValue `'network-interface-manager-pool'` */
@@ -168,10 +168,10 @@ export function resolveSqsOptions(options: SqsEventSourceOptions): ResolvedSqsOp
   ) {
     throw new ConfigurationError(`queueUrl must be an http(s) URL, got ${String(queueUrl)}`, 'queueUrl');
   }
-  const prefix = options.lifecycleHookPrefix ?? 'eni-pool';
-  if (typeof prefix !== 'string' || prefix.length > 255) {
+  const prefix = options.lifecycleHookPrefix ?? DEFAULT_HOOK_NAME_PREFIX;
+  if (typeof prefix !== 'string' || prefix.trim() === '' || prefix.length > 255) {
     throw new ConfigurationError(
-      'lifecycleHookPrefix must be a string of at most 255 characters',
+      'lifecycleHookPrefix must be a non-empty string of at most 255 characters (a hook name is)',
       'lifecycleHookPrefix',
     );
   }

@@ -21,6 +21,7 @@ import {
 import {
   createAutoScalingLeavingInstances,
   createLifecycleHookHandler,
+  isOwnHook,
 } from '@eni-pool/lifecycle-hook-adapter';
 import type { ResolvedSqsOptions, SqsEventSourceOptions } from './options';
 
@@ -100,7 +101,8 @@ export function filterLifecycle(
         autoScalingGroupName: trigger.autoScalingGroupName,
         lifecycleHookName: trigger.lifecycleHookName,
       };
-      if (!trigger.lifecycleHookName.startsWith(settings.prefix)) {
+      // Before the pool lookup below, so another owner's action never costs an AWS call.
+      if (!isOwnHook(trigger.lifecycleHookName, settings.prefix)) {
         settings.logger.info('lifecycle action of another hook ignored', {
           ...context,
           prefix: settings.prefix,
@@ -176,6 +178,7 @@ export function buildRuntime(options: SqsEventSourceOptions, settings: ResolvedS
       autoScaling: sharedAutoScaling(),
       logger,
       poolTagKey,
+      hookNamePrefix: settings.lifecycleHookPrefix,
     });
   } else if (options.lifecycle !== false) {
     lifecycle = options.lifecycle;

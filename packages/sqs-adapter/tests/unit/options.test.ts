@@ -49,6 +49,7 @@ describe('resolveSqsOptions', () => {
     [{ queueUrl, stallTimeoutMs: 10_000, waitTimeSeconds: 20 }, 'stallTimeoutMs'],
     [{ queueUrl, unparseable: 'keep' as never }, 'unparseable'],
     [{ queueUrl, pools: ['web', ''] }, 'pools'],
+    [{ queueUrl, lifecycleHookPrefix: ' ' }, 'lifecycleHookPrefix'],
     [{ queueUrl, poolTagKey: ' ' }, 'poolTagKey'],
   ])('rejects %o naming %s', (options, setting) => {
     expect(settingOf(() => resolveSqsOptions(options))).toBe(setting);
