@@ -9,4 +9,5 @@ export const workspaceAliases = {
   '@eni-pool/lifecycle-hook-adapter': src('lifecycle-hook-adapter'),
   '@eni-pool/lambda-adapter': src('lambda-adapter'),
   '@eni-pool/sqs-adapter': src('sqs-adapter'),
+  '@eni-pool/cli': src('cli'),
 };

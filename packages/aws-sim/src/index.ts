@@ -7,6 +7,7 @@ export * from './ec2/filters';
 export * from './ec2/handler';
 export * from './ec2/instance-types';
 export * from './ec2/model';
+export * from './ec2/permissions';
 export * from './ec2/views';
 export * from './events';
 export { SeededRandom } from './random';

@@ -3,7 +3,9 @@ import type { Ec2Throttle, FaultInjector, FaultSpec, ThrottleOptions } from './e
 import { AwsSimError } from './ec2/errors';
 import { INSTANCE_TYPES } from './ec2/instance-types';
 import type { Ec2Delays, Ec2Model, StateChange } from './ec2/model';
+import type { Ec2PolicySpec } from './ec2/permissions';
 import type {
+  AddressAssociation,
   AttachmentSnapshot,
   InstanceSnapshot,
   InterfaceSnapshot,
@@ -174,6 +176,16 @@ export class SimWorld {
     );
   }
 
+  /** Associates an Elastic IP (given, or one from 203.0.113.0/24) with the interface. */
+  associateAddress(networkInterfaceId: string, publicIp?: string): AddressAssociation {
+    return this.ec2.associateAddress(networkInterfaceId, publicIp);
+  }
+
+  /** Removes the interface's Elastic IP association. */
+  disassociateAddress(networkInterfaceId: string): void {
+    this.ec2.disassociateAddress(networkInterfaceId);
+  }
+
   // ── knobs ────────────────────────────────────────────────────────────────────────────────────
 
   /** Turns EC2 request throttling on (AWS's buckets unless overridden) or off. */
@@ -194,6 +206,14 @@ export class SimWorld {
   /** Changes EC2 transition delays (ms) for transitions started from now on. */
   delays(delays: Partial<Ec2Delays>): void {
     this.ec2.setDelays(delays);
+  }
+
+  /**
+   * Sets the caller's stand-in IAM policy for attach and detach (`undefined` removes it): refused calls,
+   * dry run or not, answer `UnauthorizedOperation` as AWS does.
+   */
+  permissions(policy: Ec2PolicySpec | undefined): void {
+    this.ec2.permissions.set(policy);
   }
 
   /** Describes show the world as it was `ms` ago (0 = consistent). */

@@ -764,9 +764,17 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
    */
   async reconcileInstances(
     instanceIds: Iterable<string>,
-    options: ReconcileOptions = {},
+    options: ReconcileOptions & {
+      /** What `poolsOf` answered for these instances, when the caller already asked it. */
+      readonly memberships?: ReadonlyMap<string, InstanceMembership>;
+    } = {},
   ): Promise<ReconcileResult | undefined> {
-    const memberships = await this.poolsOf(instanceIds, options.signal);
+    const ids = [...instanceIds];
+    const known = options.memberships;
+    const memberships =
+      known !== undefined && ids.every((id) => known.has(id))
+        ? new Map(ids.map((id) => [id, known.get(id) as InstanceMembership]))
+        : await this.poolsOf(ids, options.signal);
     return this.reconcileMembers(memberships, options);
   }
 
@@ -871,10 +879,16 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       // Only the instances about to get an interface are asked whether they are leaving, and only
       // their types' limits are read: the cost of an event stays that of the instance it is about.
       const receivers = new Set(planned.filter((a) => a.kind === 'attach').map((a) => a.instanceId));
-      if (receivers.size > 0) {
+      // A target left waiting may be waiting for a leaving member's interface, or behind a leaving
+      // member in the oldest-first order: then the pool's members are asked, as a sync would.
+      const starved = plan.unsatisfied.some((entry) => targets.has(entry.instanceId));
+      if (receivers.size > 0 || starved) {
         const before = known.size;
         await this.askLeaving(
-          instances.filter((instance) => receivers.has(instance.instanceId)),
+          instances.filter(
+            (instance) =>
+              instance.tags[this.poolTagKey] === pool && (starved || receivers.has(instance.instanceId)),
+          ),
           known,
           signal,
         );

@@ -31,6 +31,16 @@ export interface LambdaConfig {
   readonly sqsConcurrency: number;
   /** `ENI_POOL_METRICS` (`enabled` | `disabled`): CloudWatch EMF metrics per pool. @defaultValue `true` */
   readonly metrics: boolean;
+  /**
+   * `ENI_POOL_POOLS`: comma-separated pool names this function works on (the stack's `PoolName`);
+   * empty for every pool. Every path honours it, the sync included. @defaultValue `[]` (every pool)
+   */
+  readonly pools: readonly string[];
+  /**
+   * `ENI_POOL_LIFECYCLE_HOOK_PREFIX`: only lifecycle actions of hooks whose name starts with it are
+   * eni-pool's; others are ignored with no AWS call. @defaultValue `'eni-pool'`
+   */
+  readonly lifecycleHookPrefix: string;
 }
 
 /** The environment variables read by {@link readLambdaConfig}, with their defaults. */
@@ -45,6 +55,8 @@ export const LAMBDA_ENVIRONMENT_DEFAULTS = {
   ENI_POOL_LIFECYCLE_HOOKS: 'enabled',
   ENI_POOL_SQS_CONCURRENCY: '4',
   ENI_POOL_METRICS: 'enabled',
+  ENI_POOL_POOLS: '',
+  ENI_POOL_LIFECYCLE_HOOK_PREFIX: 'eni-pool',
 } as const;
 
 /** The environment variables a configuration is read from, as `process.env` holds them. */
@@ -141,6 +153,33 @@ function tagKeyFromEnv(env: Environment, name: string): string {
   return value;
 }
 
+/** A comma-separated list of pool names; blanks dropped, each checked as a tag value (≤ 256 characters). */
+function poolsFromEnv(env: Environment, name: string): string[] {
+  const pools = [...new Set((raw(env, name) ?? '').split(',').map((pool) => pool.trim()))].filter(
+    (pool) => pool !== '',
+  );
+  const tooLong = pools.find((pool) => pool.length > 256);
+  if (tooLong !== undefined) {
+    throw new ConfigurationError(
+      `${name} holds a pool name longer than 256 characters: '${tooLong.slice(0, 40)}…'`,
+      name,
+    );
+  }
+  return pools.sort();
+}
+
+function hookPrefixFromEnv(env: Environment, name: string): string {
+  const value = raw(env, name) ?? 'eni-pool';
+  // Lifecycle hook names are 1–255 characters of [A-Za-z0-9\-_\/].
+  if (value.length > 255 || !/^[A-Za-z0-9\-_/]+$/.test(value)) {
+    throw new ConfigurationError(
+      `${name} must be 1–255 characters of letters, digits, '-', '_' and '/', got '${value}'`,
+      name,
+    );
+  }
+  return value;
+}
+
 function deviceIndexFromEnv(env: Environment, name: string): DeviceIndexPolicy {
   const value = raw(env, name);
   if (value === undefined || value.toLowerCase() === 'lowest-free') return { mode: 'lowest-free' };
@@ -189,5 +228,7 @@ export function readLambdaConfig(env: Environment = process.env): LambdaConfig {
     lifecycleHooks: switchFromEnv(env, 'ENI_POOL_LIFECYCLE_HOOKS', true),
     sqsConcurrency: integerFromEnv(env, 'ENI_POOL_SQS_CONCURRENCY', 4, { min: 1, max: 32 }),
     metrics: switchFromEnv(env, 'ENI_POOL_METRICS', true),
+    pools: poolsFromEnv(env, 'ENI_POOL_POOLS'),
+    lifecycleHookPrefix: hookPrefixFromEnv(env, 'ENI_POOL_LIFECYCLE_HOOK_PREFIX'),
   };
 }

@@ -1,10 +1,7 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { EniPoolManager } from '@eni-pool/core';
-import {
-  createAutoScalingLeavingInstances,
-  createLifecycleHookHandler,
-} from '@eni-pool/lifecycle-hook-adapter';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { createEc2Client } from '@eni-pool/core';
+import { createAutoScalingClient, createEniPool } from '@eni-pool/lifecycle-hook-adapter';
 import { type LambdaConfig, readLambdaConfig } from './config';
 import { createLambdaHandler, type LambdaHandler } from './lambda-handler';
 import { createEmfPublisher } from './metrics';
@@ -40,42 +37,42 @@ export function createHandlerFromEnvironment(
  * @example
  * ```ts
  * const config = { ...readLambdaConfig(process.env), placement: 'availability-zone' as const };
- * export const handler = createHandlerFromConfig(config, new EC2Client({ maxAttempts: 5 }));
+ * export const handler = createHandlerFromConfig(config, createEc2Client({ region: 'eu-west-1' }));
  * ```
  */
 export function createHandlerFromConfig(
   config: LambdaConfig,
-  ec2: EC2Client = new EC2Client({}),
-  autoScaling: AutoScalingClient = new AutoScalingClient({}),
+  ec2: EC2Client = createEc2Client(),
+  autoScaling: AutoScalingClient = createAutoScalingClient(),
 ): LambdaHandler {
   const powertools = createPowertoolsLogger(config.logLevel);
   const logger = fromPowertools(powertools);
-  const manager = new EniPoolManager({
+  const { manager, lifecycle } = createEniPool({
     ec2,
+    autoScaling,
     logger,
-    leaving: createAutoScalingLeavingInstances({ autoScaling, logger }),
-    maxRounds: config.maxRounds,
-    planner: { poolTagKey: config.poolTagKey, placement: config.placement, deviceIndex: config.deviceIndex },
-    executor: { wait: { timeoutMs: config.waitTimeoutMs } },
-  });
-  const lifecycle = config.lifecycleHooks
-    ? createLifecycleHookHandler({
-        manager,
-        ec2,
-        autoScaling,
-        logger,
+    manager: {
+      pools: config.pools,
+      maxRounds: config.maxRounds,
+      planner: {
         poolTagKey: config.poolTagKey,
-        resultOnFailure: config.lifecycleResultOnFailure,
-      })
-    : false;
+        placement: config.placement,
+        deviceIndex: config.deviceIndex,
+      },
+      executor: { wait: { timeoutMs: config.waitTimeoutMs } },
+    },
+    lifecycle: config.lifecycleHooks
+      ? { resultOnFailure: config.lifecycleResultOnFailure, hookNamePrefix: config.lifecycleHookPrefix }
+      : false,
+  });
   return createLambdaHandler({
     manager,
-    ec2,
     logger,
     powertools,
     poolTagKey: config.poolTagKey,
+    hookNamePrefix: config.lifecycleHookPrefix,
     metrics: config.metrics ? createEmfPublisher() : false,
-    lifecycle,
+    lifecycle: lifecycle ?? false,
     concurrency: config.sqsConcurrency,
   });
 }

@@ -3,7 +3,6 @@ export * from './environment';
 export * from './eventbridge-handler';
 export * from './lambda-handler';
 export * from './metrics';
-export * from './pool-resolver';
 export * from './powertools-logger';
 export type { HandlerRuntime, Invocation } from './runtime';
 export * from './sqs-handler';

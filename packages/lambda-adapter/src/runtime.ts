@@ -1,13 +1,10 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   ConfigurationError,
-  createSdkEc2Port,
   DEFAULT_POOL_TAG_KEY,
   defaultLogger,
-  type Ec2Port,
   EniPoolManager,
   InvalidEventError,
+  type LifecycleActionTrigger,
   type Logger,
   parseEvent,
   type ReconcileResult,
@@ -15,8 +12,10 @@ import {
   UnsupportedEventError,
 } from '@eni-pool/core';
 import {
-  createAutoScalingLeavingInstances,
+  createEniPool,
   createLifecycleHookHandler,
+  DEFAULT_HOOK_NAME_PREFIX,
+  isOwnHook,
 } from '@eni-pool/lifecycle-hook-adapter';
 import type { Context } from 'aws-lambda';
 import { type PoolMetricsPublisher, poolMetricsOf } from './metrics';
@@ -37,10 +36,10 @@ export interface HandlerRuntime {
   readonly manager: ManagerLike;
   readonly logger: Logger;
   readonly poolTagKey: string;
+  /** Lifecycle actions of hooks not starting with it are another owner's. */
+  readonly hookNamePrefix: string;
   readonly metrics: PoolMetricsPublisher | false;
   readonly lifecycle: LifecycleActionHandler | false;
-  /** Built on first use: EventBridge-only functions never need it. */
-  ec2Port(): Ec2Port;
   /**
    * Starts an invocation: adds the Lambda context to the structured logs and returns a signal that fires
    * `deadlineMarginMs` before the function's timeout (none without a context). Call `done` at the end.
@@ -69,10 +68,10 @@ export function invocationDeadline(context: Context | undefined, marginMs: numbe
   return { signal: controller.signal, done: () => clearTimeout(timer) };
 }
 
-function isEc2Client(ec2: Ec2Port | EC2Client): ec2 is EC2Client {
-  return typeof (ec2 as EC2Client).send === 'function';
-}
-
+/**
+ * Builds a handler's collaborators from its options: the manager and lifecycle handler from the one
+ * composition root (`createEniPool`) unless a manager is given, the logger, the deadline.
+ */
 export function resolveRuntime(options: HandlerOptions): HandlerRuntime {
   const deadlineMarginMs = options.deadlineMarginMs ?? 5_000;
   if (!Number.isInteger(deadlineMarginMs) || deadlineMarginMs < 0) {
@@ -81,9 +80,7 @@ export function resolveRuntime(options: HandlerOptions): HandlerRuntime {
       'deadlineMarginMs',
     );
   }
-  // The SQS path resolves instances to pools itself, so it must read the same tag as the manager plans with.
-  const managerTagKey = (options.manager as { options?: { planner?: { poolTagKey?: string } } } | undefined)
-    ?.options?.planner?.poolTagKey;
+  const managerTagKey = (options.manager as { poolTagKey?: string } | undefined)?.poolTagKey;
   if (
     options.poolTagKey !== undefined &&
     managerTagKey !== undefined &&
@@ -95,73 +92,78 @@ export function resolveRuntime(options: HandlerOptions): HandlerRuntime {
     );
   }
   const poolTagKey = options.poolTagKey ?? managerTagKey ?? DEFAULT_POOL_TAG_KEY;
+  const hookNamePrefix = options.hookNamePrefix ?? DEFAULT_HOOK_NAME_PREFIX;
   const logger = options.logger ?? (options.powertools ? fromPowertools(options.powertools) : defaultLogger);
-  let client: EC2Client | undefined;
-  // One client per handler, built only when the options bring no EC2 access of their own.
-  const sharedEc2 = (): Ec2Port | EC2Client => {
-    if (options.ec2 !== undefined) return options.ec2;
-    client ??= new EC2Client({});
-    return client;
-  };
-  let port: Ec2Port | undefined;
-  const ec2Port = (): Ec2Port => {
-    if (port === undefined) {
-      const ec2 = sharedEc2();
-      port = isEc2Client(ec2) ? createSdkEc2Port(ec2) : ec2;
-    }
-    return port;
-  };
-  let autoScaling: AutoScalingClient | undefined;
-  const sharedAutoScaling = (): AutoScalingClient => {
-    autoScaling ??= options.autoScaling ?? new AutoScalingClient({});
-    return autoScaling;
-  };
   if (options.detectTerminating !== undefined && typeof options.detectTerminating !== 'boolean') {
     throw new ConfigurationError(
       `detectTerminating must be true or false, got ${String(options.detectTerminating)}`,
       'detectTerminating',
     );
   }
-  const manager =
-    options.manager ??
-    new EniPoolManager({
-      ec2: sharedEc2(),
-      logger,
-      planner: { poolTagKey },
-      ...(options.detectTerminating === false
-        ? {}
-        : { leaving: createAutoScalingLeavingInstances({ autoScaling: sharedAutoScaling(), logger }) }),
-    });
+  let manager: ManagerLike;
   let lifecycle: LifecycleActionHandler | false = false;
-  if (options.lifecycle === true) {
-    if (!(manager instanceof EniPoolManager)) {
-      throw new ConfigurationError(
-        'lifecycle: true builds the lifecycle-hook adapter on the handler manager, which must be an EniPoolManager',
-        'lifecycle',
-      );
-    }
-    lifecycle = createLifecycleHookHandler({
-      manager,
-      ec2: sharedEc2(),
-      autoScaling: sharedAutoScaling(),
+  if (options.manager === undefined) {
+    const built = createEniPool({
+      ...(options.ec2 !== undefined ? { ec2: options.ec2 } : {}),
+      ...(options.autoScaling !== undefined ? { autoScaling: options.autoScaling } : {}),
       logger,
-      poolTagKey,
+      manager: { planner: { poolTagKey } },
+      detectTerminating: options.detectTerminating ?? true,
+      lifecycle: options.lifecycle === true ? { hookNamePrefix } : false,
     });
-  } else if (options.lifecycle) {
-    lifecycle = options.lifecycle;
+    manager = built.manager;
+    if (built.lifecycle) lifecycle = built.lifecycle;
+  } else {
+    manager = options.manager;
+    if (options.lifecycle === true) {
+      if (!(manager instanceof EniPoolManager)) {
+        throw new ConfigurationError(
+          'lifecycle: true builds the lifecycle-hook adapter on the handler manager, which must be an EniPoolManager',
+          'lifecycle',
+        );
+      }
+      lifecycle = createLifecycleHookHandler({
+        manager,
+        ...(options.autoScaling !== undefined ? { autoScaling: options.autoScaling } : {}),
+        logger,
+        poolTagKey,
+        hookNamePrefix,
+      });
+    }
   }
+  if (options.lifecycle !== undefined && typeof options.lifecycle === 'object') lifecycle = options.lifecycle;
   return {
     manager,
     logger,
     poolTagKey,
+    hookNamePrefix,
     metrics: options.metrics ?? false,
     lifecycle,
-    ec2Port,
     enter(context) {
       if (context !== undefined) options.powertools?.addContext(context);
       return invocationDeadline(context, deadlineMarginMs);
     },
   };
+}
+
+/**
+ * Acknowledges a lifecycle action that this function does not complete: another owner's hook (debug,
+ * it is none of eni-pool's business), or eni-pool's own while lifecycle hooks are disabled (a warning,
+ * since the hook then times out with its default result). Either way no AWS call is made.
+ */
+export function unhandledLifecycleAction(trigger: LifecycleActionTrigger, runtime: HandlerRuntime): string {
+  const context = {
+    instanceId: trigger.instanceId,
+    transition: trigger.transition,
+    autoScalingGroupName: trigger.autoScalingGroupName,
+    lifecycleHookName: trigger.lifecycleHookName,
+  };
+  if (!isOwnHook(trigger.lifecycleHookName, runtime.hookNamePrefix)) {
+    runtime.logger.debug("lifecycle action of a hook that is not eni-pool's; ignored", context);
+    return "lifecycle hook is not eni-pool's";
+  }
+  runtime.logger.warn('lifecycle action acknowledged but not handled: lifecycle hooks are disabled', context);
+  return 'lifecycle hooks are disabled';
 }
 
 /** Parses an event; a parse failure of any kind becomes a rejection, since retrying cannot fix it. */
@@ -270,14 +272,12 @@ export async function runTrigger(
       return logReconciled(reconciled(trigger.kind, [result], runtime), runtime);
     }
     case 'lifecycle-action': {
-      if (runtime.lifecycle === false) {
-        runtime.logger.warn('lifecycle action acknowledged but not handled: lifecycle hooks are disabled', {
-          instanceId: trigger.instanceId,
-          transition: trigger.transition,
-          autoScalingGroupName: trigger.autoScalingGroupName,
-          lifecycleHookName: trigger.lifecycleHookName,
-        });
-        return { status: 'ignored', trigger: trigger.kind, reason: 'lifecycle hooks are disabled' };
+      if (runtime.lifecycle === false || !isOwnHook(trigger.lifecycleHookName, runtime.hookNamePrefix)) {
+        return {
+          status: 'ignored',
+          trigger: trigger.kind,
+          reason: unhandledLifecycleAction(trigger, runtime),
+        };
       }
       const result = await runtime.lifecycle.handle(trigger, signal);
       runtime.logger.info('lifecycle action handled', {

@@ -1,7 +1,18 @@
-import { ConfigurationError, type LifecycleActionTrigger, type ReconcileResult } from '@eni-pool/core';
+import {
+  ConfigurationError,
+  type InstanceMembership,
+  type LifecycleActionTrigger,
+  type ReconcileResult,
+} from '@eni-pool/core';
+import { isOwnHook } from '@eni-pool/lifecycle-hook-adapter';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { resolveInstancePools } from './pool-resolver';
-import { type HandlerRuntime, parseOrReject, publishMetrics, resolveRuntime } from './runtime';
+import {
+  type HandlerRuntime,
+  parseOrReject,
+  publishMetrics,
+  resolveRuntime,
+  unhandledLifecycleAction,
+} from './runtime';
 import type { HandlerOptions } from './types';
 
 export interface SqsHandlerOptions extends HandlerOptions {
@@ -171,30 +182,43 @@ export async function processBatch(
     });
   } else if (stateChanges.size > 0) {
     const instanceIds = [...stateChanges.keys()];
-    let pools: Map<string, Set<string>> | undefined;
+    let memberships: Map<string, InstanceMembership> | undefined;
     try {
-      pools = await resolveInstancePools(runtime.ec2Port(), instanceIds, runtime.poolTagKey);
+      memberships = await runtime.manager.poolsOf(instanceIds, signal);
     } catch (error) {
       const messageIds = [...stateChanges.values()].flat();
       runtime.logger.error('could not find the pools of the instances in the batch', { instanceIds, error });
       failures.push(...messageIds);
     }
-    if (pools !== undefined) {
-      const byPool = new Map<string, string[]>();
+    if (memberships !== undefined) {
+      const byPool = new Map<string, { members: Map<string, InstanceMembership>; messageIds: string[] }>();
       for (const [instanceId, messageIds] of stateChanges) {
-        const instancePools = pools.get(instanceId);
-        if (instancePools === undefined) {
+        const membership = memberships.get(instanceId);
+        if (membership === undefined || membership.pools.length === 0) {
           runtime.logger.info('instance is in no pool; nothing to do', { instanceId, messageIds });
           continue;
         }
-        for (const pool of instancePools) byPool.set(pool, [...(byPool.get(pool) ?? []), ...messageIds]);
+        for (const pool of membership.pools) {
+          const entry = byPool.get(pool) ?? {
+            members: new Map<string, InstanceMembership>(),
+            messageIds: [],
+          };
+          byPool.set(pool, entry);
+          entry.members.set(instanceId, { ...membership, pools: [pool] });
+          entry.messageIds.push(...messageIds);
+        }
       }
-      for (const [pool, messageIds] of [...byPool].sort(([a], [b]) => a.localeCompare(b))) {
+      for (const [pool, { members, messageIds }] of [...byPool].sort(([a], [b]) => a.localeCompare(b))) {
         jobs.push({
           key: `pool:${pool}`,
           messageIds,
           run: async () => {
-            results.push(await runtime.manager.reconcile({ kind: 'pools', pools: [pool] }, options));
+            // One reconcile per pool per batch, applying only the actions of the batch's instances.
+            const result = await runtime.manager.reconcileInstances(members.keys(), {
+              ...options,
+              memberships: members,
+            });
+            if (result) results.push(result);
           },
         });
       }
@@ -206,11 +230,8 @@ export async function processBatch(
       key,
       messageIds,
       run: async () => {
-        if (runtime.lifecycle === false) {
-          runtime.logger.warn('lifecycle action acknowledged but not handled: lifecycle hooks are disabled', {
-            instanceId: trigger.instanceId,
-            transition: trigger.transition,
-          });
+        if (runtime.lifecycle === false || !isOwnHook(trigger.lifecycleHookName, runtime.hookNamePrefix)) {
+          unhandledLifecycleAction(trigger, runtime);
           return;
         }
         await runtime.lifecycle.handle(trigger, signal);

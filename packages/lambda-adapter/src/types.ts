@@ -4,6 +4,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type {
   Ec2Port,
   HandleResult,
+  InstanceMembership,
   LifecycleActionTrigger,
   Logger,
   PoolScope,
@@ -17,6 +18,16 @@ export interface ManagerLike {
   /** `signal` aborts before the function's timeout: nothing new is started once it fires. */
   handle(trigger: Trigger, options?: { readonly signal?: AbortSignal }): Promise<HandleResult>;
   reconcile(scope: PoolScope, options?: { readonly signal?: AbortSignal }): Promise<ReconcileResult>;
+  /** Which pools each instance is in, in one batched lookup. */
+  poolsOf(instanceIds: Iterable<string>, signal?: AbortSignal): Promise<Map<string, InstanceMembership>>;
+  /** Serves these instances (their pools planned whole, their own actions applied). */
+  reconcileInstances(
+    instanceIds: Iterable<string>,
+    options?: {
+      readonly signal?: AbortSignal;
+      readonly memberships?: ReadonlyMap<string, InstanceMembership>;
+    },
+  ): Promise<ReconcileResult | undefined>;
 }
 
 /**
@@ -55,6 +66,11 @@ export interface HandlerOptions {
   readonly ec2?: Ec2Port | EC2Client;
   /** @defaultValue `'network-interface-manager-pool'` */
   readonly poolTagKey?: string;
+  /**
+   * Lifecycle actions of hooks whose name does not start with it are another owner's: ignored with a
+   * debug log and no AWS call, even with lifecycle hooks disabled. @defaultValue `'eni-pool'`
+   */
+  readonly hookNamePrefix?: string;
   /** Where the handler logs. @defaultValue `fromPowertools(powertools)` when given, else core's warn-level JSON logger */
   readonly logger?: Logger;
   /** When given, each invocation adds the Lambda context (request id, function, cold start) to it. */

@@ -1,5 +1,6 @@
 import {
-  type AutoScalingClient,
+  AutoScalingClient,
+  type AutoScalingClientConfig,
   CompleteLifecycleActionCommand,
   RecordLifecycleActionHeartbeatCommand,
 } from '@aws-sdk/client-auto-scaling';
@@ -60,4 +61,18 @@ export class LifecycleActions {
       throw error;
     }
   }
+}
+
+/**
+ * An `AutoScalingClient` as eni-pool builds it: the standard SDK configuration, sending each request
+ * once, since the lifecycle adapter's own budget (`retry`) is the one retry layer of its Auto Scaling
+ * calls (`config` overrides any of it).
+ *
+ * @example
+ * ```ts
+ * const hooks = createLifecycleHookHandler({ autoScaling: createAutoScalingClient({ region: 'eu-west-1' }) });
+ * ```
+ */
+export function createAutoScalingClient(config: AutoScalingClientConfig = {}): AutoScalingClient {
+  return new AutoScalingClient({ maxAttempts: 1, ...config });
 }

@@ -1,10 +1,10 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   createSdkEc2Port,
   defaultLogger,
   type Ec2Port,
-  EniPoolManager,
+  type EniPoolManager,
   type LifecycleActionTrigger,
   type Logger,
   parseEvent,
@@ -13,11 +13,11 @@ import {
   UnsupportedEventError,
 } from '@eni-pool/core';
 import { EventEmitter } from 'eventemitter3';
-import { LifecycleActions } from './auto-scaling';
+import { createAutoScalingClient, LifecycleActions } from './auto-scaling';
 import { findInstance, poolInterfacesOf } from './ec2-views';
+import { buildManager } from './eni-pool';
 import { LifecycleHandlingAbortedError } from './errors';
 import type { LifecycleActionRef, LifecycleHookEvents } from './events';
-import { createAutoScalingLeavingInstances } from './leaving-instances';
 import {
   isOwnHook,
   type LifecycleActionResult,
@@ -99,30 +99,28 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
 
-    const ec2Source = options.ec2 ?? options.manager?.options.ec2 ?? new EC2Client({});
-    this.ec2 = isEc2Port(ec2Source) ? ec2Source : createSdkEc2Port(ec2Source);
-    const autoScaling = options.autoScaling ?? new AutoScalingClient({});
+    const autoScaling = options.autoScaling ?? createAutoScalingClient();
     // Every reconcile of the manager, not only this handler's, then knows which members are leaving.
-    const leaving =
-      options.managerOptions?.leaving ??
-      (this.settings.detectTerminating
-        ? createAutoScalingLeavingInstances({
-            autoScaling,
-            logger: this.logger,
-            retry: this.settings.retry,
-            sleep: this.sleep,
-            random: this.random,
-          })
-        : undefined);
     this.manager =
       options.manager ??
-      new EniPoolManager({
-        ...options.managerOptions,
-        ec2: this.ec2,
+      buildManager({
+        ...(options.ec2 !== undefined ? { ec2: options.ec2 } : {}),
+        autoScaling,
         logger: this.logger,
-        planner: { ...options.managerOptions?.planner, poolTagKey: this.settings.poolTagKey },
-        ...(leaving ? { leaving } : {}),
+        detectTerminating: this.settings.detectTerminating,
+        manager: {
+          ...options.managerOptions,
+          planner: { ...options.managerOptions?.planner, poolTagKey: this.settings.poolTagKey },
+        },
+        leavingSource: { retry: this.settings.retry, sleep: this.sleep, random: this.random },
       });
+    // The manager's describes share its rate limits and retry budget; an `ec2` given beside a manager wins.
+    this.ec2 =
+      options.manager !== undefined && options.ec2 !== undefined
+        ? isEc2Port(options.ec2)
+          ? options.ec2
+          : createSdkEc2Port(options.ec2)
+        : this.manager.ec2;
     this.actions = new LifecycleActions(autoScaling, this.retryContext());
   }
 
@@ -242,34 +240,34 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
     }
 
     const pool = run.pool as string;
+    if (!this.manager.manages(pool)) return this.ignoreForeign(action, run.kind, 'other-pool');
     backoff.reset();
     for (;;) {
       this.checkpoint(run);
+      let attaching = false;
       try {
-        let held = await poolInterfacesOf(
+        const held = await poolInterfacesOf(
           this.ec2,
           action.instanceId,
           this.settings.poolTagKey,
           pool,
           this.retryContext(run),
         );
-        let attached = held.find((eni) => eni.attachment?.status === 'attached');
+        let attached = held.find((eni) => eni.attachment?.status === 'attached')?.networkInterfaceId;
+        attaching = held.some((eni) => eni.attachment?.status === 'attaching');
         // An attach already in flight settles by itself; re-planning now would only see it in transition.
-        if (!attached && !held.some((eni) => eni.attachment?.status === 'attaching')) {
-          const result = await this.reconcilePool(run, pool);
-          run.unsatisfied = result.unsatisfied.find((entry) => entry.instanceId === action.instanceId);
-          held = await poolInterfacesOf(
-            this.ec2,
-            action.instanceId,
-            this.settings.poolTagKey,
-            pool,
-            this.retryContext(run),
-          );
-          attached = held.find((eni) => eni.attachment?.status === 'attached');
+        if (!attached && !attaching) {
+          const result = await this.serve(run, { awaitSettled: true });
+          run.unsatisfied = result?.unsatisfied.find((entry) => entry.instanceId === action.instanceId);
+          // The manager waited for the attach to settle: its outcome is the proof, no describe needed.
+          attached = result?.outcomes.find(
+            (outcome) =>
+              outcome.status === 'succeeded' &&
+              outcome.action.kind === 'attach' &&
+              outcome.action.instanceId === action.instanceId,
+          )?.action.networkInterfaceId;
         }
-        if (attached) {
-          return await this.complete(run, 'CONTINUE', 'interface-attached', [attached.networkInterfaceId]);
-        }
+        if (attached) return await this.complete(run, 'CONTINUE', 'interface-attached', [attached]);
         if (run.unsatisfied) {
           this.logger.debug('instance waits for a pool interface', {
             ...refOf(action),
@@ -282,20 +280,25 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
         if (endsRun(error)) throw error;
         this.noteError(run, 'reconciling the pool failed', error);
       }
-      if (!(await this.pause(run, backoff))) return this.launchExhausted(run);
+      // An attach in flight is about to settle: look again soon, not after the growing backoff.
+      if (!(await this.pause(run, backoff, attaching ? this.settings.poll.initialDelayMs : undefined))) {
+        return this.launchExhausted(run);
+      }
     }
   }
 
   /**
-   * Reconciles one pool through the manager. The manager keeps the instances this handler released (and,
-   * with `detectTerminating`, those Auto Scaling is terminating) out of it, and runs one reconcile per
-   * pool at a time, so a launch and the termination it replaces make one hand-over.
+   * Serves this action's instance through the manager: the pool is planned whole and only this
+   * instance's actions are applied (its attach, or its release and the hand-over to a successor), so
+   * a burst of launches costs about one attach each. The manager keeps the instances this handler
+   * released (and, with `detectTerminating`, those Auto Scaling is terminating) out of it.
    */
-  private async reconcilePool(run: Run, pool: string) {
-    const result = await this.manager.reconcile(
-      { kind: 'pools', pools: [pool] },
-      { signal: run.work.signal },
-    );
+  private async serve(run: Run, options: { readonly awaitSettled: boolean; readonly leaving?: string[] }) {
+    const result = await this.manager.reconcileInstances([run.action.instanceId], {
+      signal: run.work.signal,
+      awaitSettled: options.awaitSettled,
+      ...(options.leaving ? { leaving: options.leaving } : {}),
+    });
     run.reconciles++;
     return result;
   }
@@ -332,46 +335,33 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
     for (;;) {
       this.checkpoint(run);
       try {
-        const interfaces = await poolInterfacesOf(
-          this.ec2,
-          action.instanceId,
-          this.settings.poolTagKey,
-          undefined,
-          this.retryContext(run),
-        );
-        const attachedNow = interfaces.filter(
-          (eni) => eni.attachment && eni.attachment.status !== 'detached',
-        );
+        const interfaces = await this.attachedPoolInterfaces(run);
         if (held === undefined) {
-          if (attachedNow.length === 0) {
+          if (interfaces.length === 0) {
             const instance = await findInstance(this.ec2, action.instanceId, this.retryContext(run));
             const pool = instance?.tags[this.settings.poolTagKey];
+            if (pool && !this.manager.manages(pool))
+              return this.ignoreForeign(action, run.kind, 'other-pool');
             if (pool) run.pool = pool;
             return await this.complete(run, 'CONTINUE', pool ? 'nothing-to-release' : 'unmanaged');
           }
-          held = attachedNow.map((eni) => eni.networkInterfaceId);
-          run.pool = attachedNow[0]?.tags[this.settings.poolTagKey];
+          const pools = new Set(interfaces.map((eni) => eni.tags[this.settings.poolTagKey] ?? ''));
+          if (![...pools].some((pool) => pool !== '' && this.manager.manages(pool))) {
+            return this.ignoreForeign(action, run.kind, 'other-pool');
+          }
+          held = interfaces.map((eni) => eni.networkInterfaceId);
+          run.pool = interfaces[0]?.tags[this.settings.poolTagKey];
           this.manager.markLeaving([action.instanceId], this.settings.leavingTtlMs);
         }
-        releasedIds = held.filter((id) => !attachedNow.some((eni) => eni.networkInterfaceId === id));
-        if (attachedNow.length === 0) break;
+        releasedIds = held.filter((id) => !interfaces.some((eni) => eni.networkInterfaceId === id));
+        if (interfaces.length === 0) break;
         // A detach in flight settles by itself; re-planning now would only see it in transition.
-        if (attachedNow.some((eni) => eni.attachment?.status !== 'detaching')) {
-          const pools = new Set(attachedNow.map((eni) => eni.tags[this.settings.poolTagKey] ?? ''));
-          for (const pool of pools) {
-            if (pool === '') continue;
-            await this.reconcilePool(run, pool);
-          }
-          const after = await poolInterfacesOf(
-            this.ec2,
-            action.instanceId,
-            this.settings.poolTagKey,
-            undefined,
-            this.retryContext(run),
-          );
-          const stillAttached = after.filter((eni) => eni.attachment && eni.attachment.status !== 'detached');
-          releasedIds = held.filter((id) => !stillAttached.some((eni) => eni.networkInterfaceId === id));
-          if (stillAttached.length === 0) break;
+        if (interfaces.some((eni) => eni.attachment?.status !== 'detaching')) {
+          // Releases the interface, waits until it is free, and hands it to the successor waiting for it.
+          await this.serve(run, { awaitSettled: true, leaving: [action.instanceId] });
+          const still = await this.attachedPoolInterfaces(run);
+          releasedIds = held.filter((id) => !still.some((eni) => eni.networkInterfaceId === id));
+          if (still.length === 0) break;
         }
       } catch (error) {
         if (endsRun(error)) throw error;
@@ -401,30 +391,42 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
       networkInterfaceIds: released,
       waitedMs: this.now() - run.startedAt,
     });
-    // The detach's plan usually hands the interface over already; one more round serves any instance
-    // that was still waiting because the interface was in transition when that plan was made.
-    if (run.pool) {
-      try {
-        await this.reconcilePool(run, run.pool);
-      } catch (error) {
-        this.noteError(run, 'reconciling the pool after the release failed', error);
-      }
-    }
     return this.complete(run, 'CONTINUE', 'interface-released', released);
+  }
+
+  /** The pool interfaces still attached (or attaching, detaching) to the action's instance. */
+  private async attachedPoolInterfaces(run: Run) {
+    const interfaces = await poolInterfacesOf(
+      this.ec2,
+      run.action.instanceId,
+      this.settings.poolTagKey,
+      undefined,
+      this.retryContext(run),
+    );
+    return interfaces.filter((eni) => eni.attachment && eni.attachment.status !== 'detached');
   }
 
   // ---------------------------------------------------------------------------------------------------
 
-  /** Another owner's hook on the same group: no AWS call, and nothing to complete. */
-  private ignoreForeign(action: LifecycleActionTrigger, kind: 'launch' | 'terminate'): LifecycleOutcome {
-    this.logger.debug("lifecycle action of a hook that is not eni-pool's; ignored", {
-      ...refOf(action),
-      hookNamePrefix: this.settings.hookNamePrefix,
-    });
+  /**
+   * Another owner's hook on the same group, or an instance of a pool another deployment manages: nothing
+   * is completed, and (for a foreign hook) no AWS call was made.
+   */
+  private ignoreForeign(
+    action: LifecycleActionTrigger,
+    kind: 'launch' | 'terminate',
+    reason: 'foreign-hook' | 'other-pool' = 'foreign-hook',
+  ): LifecycleOutcome {
+    this.logger.debug(
+      reason === 'foreign-hook'
+        ? "lifecycle action of a hook that is not eni-pool's; ignored"
+        : 'lifecycle action of an instance in a pool this deployment does not manage; left to its owner',
+      { ...refOf(action), hookNamePrefix: this.settings.hookNamePrefix },
+    );
     return {
       kind,
       status: 'ignored',
-      reason: 'foreign-hook',
+      reason,
       ...refOf(action),
       networkInterfaceIds: [],
       heartbeats: 0,
@@ -533,11 +535,11 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
     };
   }
 
-  /** Waits for the next poll; false when the budget is spent. */
-  private async pause(run: Run, backoff: Backoff): Promise<boolean> {
+  /** Waits for the next poll (`delayMs`, else the backoff's next delay); false when the budget is spent. */
+  private async pause(run: Run, backoff: Backoff, delayMs?: number): Promise<boolean> {
     const remaining = run.deadline - this.now();
     if (remaining <= 0) return false;
-    await this.sleep(Math.min(backoff.next(), remaining), run.work.signal);
+    await this.sleep(Math.min(delayMs ?? backoff.next(), remaining), run.work.signal);
     this.checkpoint(run);
     return true;
   }

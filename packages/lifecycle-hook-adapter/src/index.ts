@@ -1,4 +1,5 @@
 export * from './auto-scaling';
+export * from './eni-pool';
 export * from './errors';
 export * from './events';
 export * from './handler';

@@ -1,4 +1,4 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { type AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   AwsCallError,
   ConfigurationError,
@@ -8,6 +8,7 @@ import {
   type LeavingInstances,
   type Logger,
 } from '@eni-pool/core';
+import { createAutoScalingClient } from './auto-scaling';
 import type { CallRetryOptions } from './options';
 import { describeError, realSleep, type Sleep, withRetry } from './timing';
 
@@ -57,8 +58,9 @@ export interface AutoScalingLeavingInstances extends LeavingInstances {
 
 /** The service answered with a client error (`AccessDenied`, say): asking again will not help. */
 function isRefusal(error: unknown): boolean {
-  if (error instanceof AwsCallError || classifyAwsError(error) !== 'client') return false;
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
+  const cause = error instanceof AwsCallError ? error.cause : error;
+  if (classifyAwsError(cause) !== 'client') return false;
+  const status = (cause as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
     ?.httpStatusCode;
   return status !== undefined && status >= 400 && status < 500;
 }
@@ -94,7 +96,7 @@ function positive(value: number | undefined, fallback: number, setting: string):
 export function createAutoScalingLeavingInstances(
   options: AutoScalingLeavingInstancesOptions = {},
 ): AutoScalingLeavingInstances {
-  const client = options.autoScaling ?? new AutoScalingClient({});
+  const client = options.autoScaling ?? createAutoScalingClient();
   const logger = options.logger ?? defaultLogger;
   const leavingStates = new Set(options.leavingStates ?? LEAVING_LIFECYCLE_STATES);
   const retry = {

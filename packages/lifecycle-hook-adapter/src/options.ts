@@ -204,7 +204,7 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
   if (typeof poolTagKey !== 'string' || poolTagKey.trim() === '') {
     throw new ConfigurationError('poolTagKey must be a non-empty string', 'poolTagKey');
   }
-  const managerTagKey = options.manager?.options.planner?.poolTagKey ?? DEFAULT_POOL_TAG_KEY;
+  const managerTagKey = options.manager?.poolTagKey ?? DEFAULT_POOL_TAG_KEY;
   if (options.manager && managerTagKey !== poolTagKey) {
     throw new ConfigurationError(
       `poolTagKey '${poolTagKey}' differs from the manager's planner.poolTagKey '${managerTagKey}'`,
@@ -215,11 +215,7 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
     throw new ConfigurationError('pass either manager or managerOptions, not both', 'managerOptions');
   }
   const detectTerminating = flag(options.detectTerminating, true, 'detectTerminating');
-  if (
-    options.manager &&
-    options.detectTerminating === true &&
-    options.manager.options.leaving === undefined
-  ) {
+  if (options.manager && options.detectTerminating === true && !options.manager.hasLeavingSource) {
     throw new ConfigurationError(
       'detectTerminating needs the manager to have a leaving source: build it with leaving: createAutoScalingLeavingInstances(...)',
       'detectTerminating',
@@ -287,6 +283,6 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
     warmPool: oneOf(options.warmPool, ['skip', 'attach'], 'skip', 'warmPool'),
     leavingTtlMs: positiveInteger(options.leavingTtlMs, 600_000, 'leavingTtlMs'),
     // A manager passed in decides for itself; the setting says whether terminating members are detected.
-    detectTerminating: options.manager ? options.manager.options.leaving !== undefined : detectTerminating,
+    detectTerminating: options.manager ? options.manager.hasLeavingSource : detectTerminating,
   };
 }

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { AwsCallError, classifyAwsError } from '@eni-pool/core';
+import { awsErrorCode, withRetry as retryAwsCall } from '@eni-pool/core';
 import type { CallRetryOptions, PollOptions } from './options';
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -37,10 +37,7 @@ export class Backoff {
 }
 
 function codeOf(error: unknown): string {
-  if (error && typeof error === 'object' && 'name' in error && typeof error.name === 'string') {
-    return error.name;
-  }
-  return 'Unknown';
+  return awsErrorCode(error) ?? 'Unknown';
 }
 
 function messageOf(error: unknown): string {
@@ -55,37 +52,31 @@ export interface RetryContext {
 }
 
 /**
- * Calls `call` until it succeeds, retrying throttling and server errors with full-jitter exponential
- * backoff, at most `retry.maxAttempts` times. Any other error is rethrown as it is; when the attempts run
- * out, an `AwsCallError` is thrown.
+ * Calls `call` through core's one retry loop: throttling and server errors retried with full-jitter
+ * backoff, at most `retry.maxAttempts` attempts; the error is then thrown as core's `AwsCallError`,
+ * which every classifier here reads through to its cause. The Auto Scaling clients eni-pool builds send
+ * each request once (`createAutoScalingClient`), so this is the only retry layer of those calls.
  */
 export async function withRetry<T>(
   operation: string,
   call: () => Promise<T>,
   context: RetryContext,
 ): Promise<T> {
-  const { retry } = context;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      const kind = classifyAwsError(error);
-      const retryable = kind === 'throttling' || kind === 'server';
-      if (!retryable) throw error;
-      if (attempt >= retry.maxAttempts || context.signal?.aborted) {
-        throw new AwsCallError(
-          `${operation} failed after ${attempt} attempt(s): ${messageOf(error)}`,
-          operation,
-          codeOf(error),
-          attempt,
-          { cause: error },
-        );
-      }
-      const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
-      await context.sleep(Math.round(context.random() * cap), context.signal);
-    }
-  }
+  const { value } = await retryAwsCall(
+    {
+      operation,
+      policy: context.retry,
+      clock: { now: Date.now, sleep: context.sleep },
+      random: context.random,
+      logger: silent,
+      ...(context.signal ? { signal: context.signal } : {}),
+    },
+    call,
+  );
+  return value;
 }
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** The message of an error, for outcomes and logs. */
 export function describeError(error: unknown): string {

@@ -25,7 +25,9 @@ export type LifecycleOutcomeReason =
   /** `autoscaling:TEST_NOTIFICATION`: acknowledged and dropped. */
   | 'test-notification'
   /** The hook's name does not start with `hookNamePrefix`: another owner's action, left alone. */
-  | 'foreign-hook';
+  | 'foreign-hook'
+  /** The instance is in a pool the manager does not manage (`pools`): left to that pool's deployment. */
+  | 'other-pool';
 
 /** How a lifecycle action (or test notification) was handled. */
 export interface LifecycleOutcome {

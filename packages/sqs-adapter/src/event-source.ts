@@ -254,13 +254,16 @@ export class SqsEventSource extends EventEmitter<SqsEventSourceEvents> {
   /** Runs the full sync of this process's pools now (the periodic sync calls this). */
   async syncNow(): Promise<void> {
     try {
-      const result = await this.runtime.manager.reconcile(this.runtime.syncScope, {
-        signal: this.work.signal,
-      });
+      const result = await this.runtime.manager.reconcile(
+        { kind: 'all' },
+        {
+          signal: this.work.signal,
+        },
+      );
       this.metrics.publish(poolMetricsOf(result));
       this.metrics.sync('ok');
       this.logger.info('sync finished', {
-        scope: this.runtime.syncScope,
+        pools: result.pools.map((summary) => summary.pool),
         converged: result.converged,
         actions: result.outcomes.length,
         unsatisfied: result.unsatisfied.length,

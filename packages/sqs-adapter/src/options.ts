@@ -5,7 +5,6 @@ import {
   ConfigurationError,
   DEFAULT_POOL_TAG_KEY,
   type Ec2Port,
-  type EniPoolManager,
   type EniPoolManagerOptions,
   type Logger,
 } from '@eni-pool/core';
@@ -48,12 +47,10 @@ export interface SqsEventSourceOptions {
   /** Auto Scaling access for lifecycle actions and the leaving source. @defaultValue `new AutoScalingClient({})` */
   readonly autoScaling?: AutoScalingClient;
   /**
-   * The manager that reconciles pools; the lifecycle handler is built on it.
-   * @defaultValue built from `managerOptions`, `ec2`, `logger` and an Auto Scaling leaving source
+   * Options of the manager (planner, executor, rounds…), built by `createEniPool` with `ec2`, `logger`,
+   * `poolTagKey`, `pools` and Auto Scaling's terminating members as its leaving source.
    */
-  readonly manager?: EniPoolManager;
-  /** Options of the manager built when `manager` is absent. */
-  readonly managerOptions?: Omit<EniPoolManagerOptions, 'ec2' | 'logger'>;
+  readonly managerOptions?: Omit<EniPoolManagerOptions, 'ec2' | 'logger' | 'leaving' | 'pools'>;
   /**
    * Lifecycle actions: `true` builds the lifecycle-hook adapter on the manager, `false` acknowledges them
    * with a warning (the hook then times out with its default result), or a handler of your own.
@@ -63,7 +60,14 @@ export interface SqsEventSourceOptions {
   /** Options of the lifecycle-hook adapter built for `lifecycle: true`. */
   readonly lifecycleOptions?: Omit<
     LifecycleHookHandlerOptions,
-    'manager' | 'managerOptions' | 'ec2' | 'autoScaling' | 'logger' | 'poolTagKey'
+    | 'manager'
+    | 'managerOptions'
+    | 'ec2'
+    | 'autoScaling'
+    | 'logger'
+    | 'poolTagKey'
+    | 'detectTerminating'
+    | 'hookNamePrefix'
   >;
   /**
    * Only lifecycle actions of hooks whose name starts with this are eni-pool's; others get no AWS call and
@@ -73,8 +77,9 @@ export interface SqsEventSourceOptions {
   /** @defaultValue `'network-interface-manager-pool'` */
   readonly poolTagKey?: string;
   /**
-   * The pools this process reconciles (its own sync included); events of other pools are acknowledged
-   * without a call that changes anything. Empty: every pool. @defaultValue `[]`
+   * The pools this process reconciles (the manager's `pools`: its own sync covers them, events of other
+   * pools are acknowledged without a call that changes anything, lifecycle actions of other pools'
+   * instances are left to their owner). Empty: every pool. @defaultValue `[]`
    */
   readonly pools?: readonly string[];
   /** Batches handled at once: each is one poller receiving and handling a batch (1–16). @defaultValue `2` */

@@ -204,6 +204,15 @@ function interfaceXml(e: InterfaceSnapshot, view: 'described' | 'instance'): Xml
     el('sourceDestCheck', e.sourceDestCheck),
     el('interfaceType', e.interfaceType),
     groupSet(e),
+    e.association
+      ? el('association', [
+          el('publicIp', e.association.publicIp),
+          el('publicDnsName', e.association.publicDnsName),
+          el('ipOwnerId', e.association.ipOwnerId),
+          el('allocationId', e.association.allocationId),
+          el('associationId', e.association.associationId),
+        ])
+      : undefined,
     a
       ? el('attachment', [
           el('attachmentId', a.attachmentId),
@@ -314,12 +323,17 @@ const ACTIONS: Record<string, Action> = {
       instanceId,
       deviceIndex,
       ...(networkCardIndex !== undefined ? { networkCardIndex } : {}),
+      dryRun: q.bool('DryRun') ?? false,
     });
     return [el('attachmentId', result.attachmentId), el('networkCardIndex', result.networkCardIndex)];
   },
 
   DetachNetworkInterface(ep, q) {
-    ep.model.detachNetworkInterface(required(q, 'AttachmentId'), q.bool('Force') ?? false);
+    ep.model.detachNetworkInterface(
+      required(q, 'AttachmentId'),
+      q.bool('Force') ?? false,
+      q.bool('DryRun') ?? false,
+    );
     return [el('return', true)];
   },
 

@@ -3,7 +3,9 @@ import { DEFAULT_IDENTITY } from '../contracts';
 import { SeededRandom } from '../random';
 import { AwsSimError, Ec2ApiError, ec2Errors } from './errors';
 import { DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES } from './instance-types';
+import { dryRunOperation, Ec2Permissions } from './permissions';
 import {
+  type AddressAssociation,
   type AttachmentSnapshot,
   type AttachmentStatus,
   type InstanceSnapshot,
@@ -93,6 +95,7 @@ interface InterfaceRec {
   readonly description: string;
   status: InterfaceStatus;
   attachment?: AttachmentRec;
+  association?: AddressAssociation;
   readonly tags: Map<string, string>;
 }
 
@@ -202,6 +205,8 @@ export class Ec2Model implements InstanceFleet {
   private readonly byInstance = new Map<string, Set<InterfaceRec>>();
   private readonly listeners = new Set<(instanceId: string, state: SimInstanceState) => void>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** The caller's stand-in IAM policy, consulted by attach and detach (dry run or not). */
+  readonly permissions: Ec2Permissions;
   private history: WorldSnapshot[] = [];
   private disposed = false;
 
@@ -214,6 +219,7 @@ export class Ec2Model implements InstanceFleet {
     this.jitter = options.delayJitter ?? 0;
     this.clock = options.clock ?? Date.now;
     this.describeLagMs = options.describeLagMs ?? 0;
+    this.permissions = new Ec2Permissions(this.identity);
   }
 
   /** Seeded randomness shared with the API layer (faults), so a seed reproduces a whole run. */
@@ -455,6 +461,8 @@ export class Ec2Model implements InstanceFleet {
     readonly instanceId: string;
     readonly deviceIndex: number;
     readonly networkCardIndex?: number;
+    /** Check the request and its permission only, and answer `DryRunOperation`. */
+    readonly dryRun?: boolean;
   }): { attachmentId: string; networkCardIndex: number } {
     const cardIndex = spec.networkCardIndex ?? 0;
     if (!Number.isInteger(spec.deviceIndex) || spec.deviceIndex < 0) {
@@ -462,6 +470,12 @@ export class Ec2Model implements InstanceFleet {
     }
     const instance = this.requireInstances([spec.instanceId])[0]!;
     const eni = this.requireInterfaces([spec.networkInterfaceId])[0]!;
+    // Like AWS: authorization, then (for a dry run) nothing else — state checks belong to the real call.
+    this.permissions.authorize('AttachNetworkInterface', [
+      { type: 'instance', id: instance.id, tags: instance.tags },
+      { type: 'network-interface', id: eni.id, tags: eni.tags },
+    ]);
+    if (spec.dryRun) throw dryRunOperation();
     const limits = INSTANCE_TYPES.get(instance.type)!;
     if (!Number.isInteger(cardIndex) || cardIndex < 0 || cardIndex >= limits.maximumNetworkCards) {
       throw ec2Errors.invalidParameterValue(
@@ -507,21 +521,25 @@ export class Ec2Model implements InstanceFleet {
    * Starts a detach: `detaching` at once, gone (interface `available`) after `delays.detachMs`.
    * Detaching an attachment that is already detaching is accepted and changes nothing.
    */
-  detachNetworkInterface(attachmentId: string, force = false): void {
+  detachNetworkInterface(attachmentId: string, force = false, dryRun = false): void {
     if (!ID_PATTERNS.attachment.test(attachmentId)) throw ec2Errors.attachmentMalformed(attachmentId);
     const eniId = this.attachments.get(attachmentId);
     const eni = eniId === undefined ? undefined : this.interfaces.get(eniId);
     const attachment = eni?.attachment;
     if (!eni || !attachment || attachment.id !== attachmentId)
       throw ec2Errors.attachmentNotFound(attachmentId);
+    const holder = this.instances.get(attachment.instanceId)!;
+    this.permissions.authorize('DetachNetworkInterface', [
+      { type: 'instance', id: holder.id, tags: holder.tags },
+      { type: 'network-interface', id: eni.id, tags: eni.tags },
+    ]);
+    if (dryRun) throw dryRunOperation();
     if (attachment.deviceIndex === 0 && attachment.networkCardIndex === 0) {
       throw ec2Errors.operationNotPermitted(
         'The network interface at device index 0 and networkCard index 0 cannot be detached.',
       );
     }
-    const instance = this.instances.get(attachment.instanceId)!;
-    if (!force && instance.state === 'pending')
-      throw ec2Errors.incorrectInstanceState(instance.id, instance.state);
+    if (!force && holder.state === 'pending') throw ec2Errors.incorrectInstanceState(holder.id, holder.state);
     if (attachment.status === 'detaching') return;
     attachment.status = 'detaching';
     eni.status = 'detaching';
@@ -531,6 +549,37 @@ export class Ec2Model implements InstanceFleet {
       this.removeAttachment(eni);
       this.commit();
     });
+  }
+
+  // ── Elastic IPs ──────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Associates an Elastic IP with the interface's primary private address, as `AllocateAddress` +
+   * `AssociateAddress --network-interface-id` would; the association stays with the interface through
+   * attach and detach. Replaces an existing association.
+   */
+  associateAddress(networkInterfaceId: string, publicIp?: string): AddressAssociation {
+    const eni = this.requireInterfaces([networkInterfaceId])[0]!;
+    const ip = publicIp ?? `203.0.113.${(this.seq % 254) + 1}`;
+    ipToInt(ip);
+    const association: AddressAssociation = {
+      publicIp: ip,
+      publicDnsName: `ec2-${ip.replace(/\./g, '-')}.compute-1.amazonaws.com`,
+      ipOwnerId: this.identity.account,
+      allocationId: `eipalloc-${this.random.hex(17)}`,
+      associationId: `eipassoc-${this.random.hex(17)}`,
+    };
+    this.seq++;
+    eni.association = association;
+    this.commit();
+    return association;
+  }
+
+  /** Removes the interface's Elastic IP association, if any. */
+  disassociateAddress(networkInterfaceId: string): void {
+    const eni = this.requireInterfaces([networkInterfaceId])[0]!;
+    delete eni.association;
+    this.commit();
   }
 
   // ── tags ─────────────────────────────────────────────────────────────────────────────────────
@@ -871,6 +920,7 @@ export class Ec2Model implements InstanceFleet {
       requesterManaged: false,
       groups: [{ groupId: `sg-${e.subnet.vpcId.slice(4, 21)}`, groupName: 'default' }],
       ...(e.attachment ? { attachment: this.attachmentSnapshot(e.attachment) } : {}),
+      ...(e.association ? { association: e.association } : {}),
       tags: tagsOf(e.tags),
     };
   }

@@ -17,6 +17,15 @@ export interface AttachmentSnapshot {
   readonly deleteOnTermination: boolean;
 }
 
+/** An Elastic IP associated with an interface (`association` in `DescribeNetworkInterfaces`). */
+export interface AddressAssociation {
+  readonly publicIp: string;
+  readonly publicDnsName: string;
+  readonly ipOwnerId: string;
+  readonly allocationId: string;
+  readonly associationId: string;
+}
+
 /** A read-only copy of a network interface as `DescribeNetworkInterfaces` shows it. */
 export interface InterfaceSnapshot {
   readonly networkInterfaceId: string;
@@ -35,6 +44,8 @@ export interface InterfaceSnapshot {
   readonly requesterManaged: false;
   readonly groups: readonly { readonly groupId: string; readonly groupName: string }[];
   readonly attachment?: AttachmentSnapshot;
+  /** The Elastic IP associated with the interface, if any. */
+  readonly association?: AddressAssociation;
   readonly tags: Readonly<Record<string, string>>;
 }
 

@@ -52,6 +52,30 @@ describe('AutoScalingModel groups over the awsQuery wire', () => {
     await h.close();
   });
 
+  it('finds groups by tag with the tag:<key> and tag-key filters, and refuses an unknown filter', async () => {
+    await h.client.send(new CreateAutoScalingGroupCommand(groupInput({ DesiredCapacity: 0 })));
+    await h.client.send(
+      new CreateAutoScalingGroupCommand(
+        groupInput({
+          AutoScalingGroupName: 'other',
+          DesiredCapacity: 0,
+          Tags: [{ Key: 'team', Value: 'edge' }],
+        }),
+      ),
+    );
+    const names = async (Filters: { Name: string; Values: string[] }[]) =>
+      ((await h.client.send(new DescribeAutoScalingGroupsCommand({ Filters }))).AutoScalingGroups ?? []).map(
+        (g) => g.AutoScalingGroupName,
+      );
+    expect(await names([{ Name: `tag:${POOL_TAG}`, Values: ['web'] }])).toEqual(['web']);
+    expect(await names([{ Name: `tag:${POOL_TAG}`, Values: ['nat'] }])).toEqual([]);
+    expect(await names([{ Name: 'tag-key', Values: [POOL_TAG] }])).toEqual(['web']);
+    expect((await names([{ Name: 'tag-value', Values: ['edge'] }])).sort()).toEqual(['other', 'web']);
+    await expect(names([{ Name: 'colour', Values: ['blue'] }])).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
+  });
+
   it('launches the desired capacity balanced across subnets and brings it in service', async () => {
     await h.client.send(new CreateAutoScalingGroupCommand(groupInput()));
 

@@ -1,19 +1,23 @@
-import type {
-  ActionOutcome,
-  Ec2Port,
-  HandleResult,
-  InstanceView,
-  InterfaceView,
-  Logger,
-  PlanAction,
-  PoolScope,
-  PoolSummary,
-  ReconcileResult,
-  Trigger,
+import {
+  type ActionOutcome,
+  type Ec2Port,
+  EniPoolManager,
+  type HandleResult,
+  type InstanceMembership,
+  type InstanceView,
+  type InterfaceView,
+  type Logger,
+  type PlanAction,
+  type PoolScope,
+  type PoolSummary,
+  type ReconcileResult,
+  type Trigger,
 } from '@eni-pool/core';
 import type { ManagerLike } from '../../src/types';
 
 export const TAG = 'network-interface-manager-pool';
+
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export function poolSummary(pool: string, overrides: Partial<PoolSummary> = {}): PoolSummary {
   return {
@@ -59,6 +63,10 @@ export function reconcileResult(scope: PoolScope, overrides: Partial<ReconcileRe
 
 /** A manager that records what it was asked and answers from `respond`. */
 export class FakeManager implements ManagerLike {
+  get poolTagKey(): string | undefined {
+    return this.config.poolTagKey;
+  }
+
   readonly handled: Trigger[] = [];
   readonly reconciled: PoolScope[] = [];
   inFlight = 0;
@@ -68,6 +76,10 @@ export class FakeManager implements ManagerLike {
     private readonly config: {
       /** Instance → pool; instances not listed are not pool members. */
       readonly members?: Readonly<Record<string, string>>;
+      /** Answers `poolsOf` as a real manager would, from this EC2 (`members` otherwise). */
+      readonly poolsFrom?: Ec2Port;
+      /** The tag key the fake plans with, as a manager's `poolTagKey`. */
+      readonly poolTagKey?: string;
       readonly fail?: (scope: PoolScope) => Error | undefined;
       readonly delayMs?: number;
       readonly result?: (scope: PoolScope) => ReconcileResult;
@@ -80,6 +92,36 @@ export class FakeManager implements ManagerLike {
     const pool = this.config.members?.[trigger.instanceId];
     if (pool === undefined) return { trigger, skipped: `instance ${trigger.instanceId} is not in a pool` };
     return { trigger, reconcile: await this.reconcile({ kind: 'pools', pools: [pool] }, options) };
+  }
+
+  async poolsOf(instanceIds: Iterable<string>): Promise<Map<string, InstanceMembership>> {
+    if (this.config.poolsFrom) {
+      return new EniPoolManager({
+        ec2: this.config.poolsFrom,
+        logger: silentLogger,
+        ...(this.config.poolTagKey ? { planner: { poolTagKey: this.config.poolTagKey } } : {}),
+      }).poolsOf(instanceIds);
+    }
+    return new Map(
+      [...instanceIds].map((id) => {
+        const pool = this.config.members?.[id];
+        return [id, { pools: pool === undefined ? [] : [pool] }];
+      }),
+    );
+  }
+
+  async reconcileInstances(
+    instanceIds: Iterable<string>,
+    options?: {
+      readonly signal?: AbortSignal;
+      readonly memberships?: ReadonlyMap<string, InstanceMembership>;
+    },
+  ): Promise<ReconcileResult | undefined> {
+    const ids = [...instanceIds];
+    const memberships = options?.memberships ?? (await this.poolsOf(ids));
+    const pools = [...new Set(ids.flatMap((id) => memberships.get(id)?.pools ?? []))].sort();
+    if (pools.length === 0) return undefined;
+    return this.reconcile({ kind: 'pools', pools }, options);
   }
 
   async reconcile(scope: PoolScope, _options?: { readonly signal?: AbortSignal }): Promise<ReconcileResult> {

@@ -25,6 +25,8 @@ describe('readLambdaConfig', () => {
       lifecycleHooks: true,
       sqsConcurrency: 4,
       metrics: true,
+      pools: [],
+      lifecycleHookPrefix: 'eni-pool',
     });
   });
 
@@ -45,6 +47,8 @@ describe('readLambdaConfig', () => {
         ENI_POOL_LIFECYCLE_HOOKS: 'disabled',
         ENI_POOL_SQS_CONCURRENCY: '8',
         ENI_POOL_METRICS: 'off',
+        ENI_POOL_POOLS: ' bastion, nat ,bastion,',
+        ENI_POOL_LIFECYCLE_HOOK_PREFIX: 'team-eni',
       }),
     ).toEqual({
       poolTagKey: 'team-pool',
@@ -57,6 +61,8 @@ describe('readLambdaConfig', () => {
       lifecycleHooks: false,
       sqsConcurrency: 8,
       metrics: false,
+      pools: ['bastion', 'nat'],
+      lifecycleHookPrefix: 'team-eni',
     });
   });
 

@@ -30,7 +30,13 @@ function world() {
       instance(A3, { [TAG]: 'a' }),
       instance(B1, { [TAG]: 'b' }),
       instance(LOOSE),
-      instance(FORMER),
+      // Its tag is gone, but EC2 still lists the pool interface it holds among its interfaces.
+      {
+        ...instance(FORMER),
+        attachments: [
+          { networkInterfaceId: 'eni-b1', deviceIndex: 1, networkCardIndex: 0, status: 'attached' },
+        ],
+      },
     ],
     [poolInterface('eni-b1', 'b', FORMER)],
   );
@@ -38,8 +44,8 @@ function world() {
 
 describe('createSqsHandler', () => {
   it('reconciles each affected pool once per batch, however many records name it', async () => {
-    const manager = new FakeManager();
     const ec2 = world();
+    const manager = new FakeManager({ poolsFrom: ec2 });
     const handler = createSqsHandler({ manager, ec2, logger: recordingLogger() });
     const response = await handler(
       sqsEvent(
@@ -55,9 +61,9 @@ describe('createSqsHandler', () => {
       { kind: 'pools', pools: ['a'] },
       { kind: 'pools', pools: ['b'] },
     ]);
-    // One filtered describe of instances and one of interfaces for the whole batch.
-    expect(ec2.describes.map((d) => d.operation)).toEqual(['DescribeInstances', 'DescribeNetworkInterfaces']);
-    expect(ec2.describes[0]?.filters).toContainEqual({ name: 'tag-key', values: [TAG] });
+    // One describe of the batch's instances by id: their own tags name their pools.
+    expect(ec2.describes.map((d) => d.operation)).toEqual(['DescribeInstances']);
+    expect(ec2.describes[0]?.filters[0]?.name).toBe('instance-id');
   });
 
   it('reports exactly the poison record as failed', async () => {
@@ -83,8 +89,8 @@ describe('createSqsHandler', () => {
       JSON.stringify({ ...stateChange(A1, 'running'), detail: { state: 'running' } }),
     ],
   ])('fails %s without any AWS call', async (_name, body) => {
-    const manager = new FakeManager();
     const ec2 = world();
+    const manager = new FakeManager({ poolsFrom: ec2 });
     const handler = createSqsHandler({ manager, ec2, logger: recordingLogger() });
     const response = await handler(sqsEvent(sqsRecord(body, 'bad')));
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
@@ -94,8 +100,8 @@ describe('createSqsHandler', () => {
   });
 
   it('lets a scheduled sync in the batch cover its state changes', async () => {
-    const manager = new FakeManager();
     const ec2 = world();
+    const manager = new FakeManager({ poolsFrom: ec2 });
     const handler = createSqsHandler({ manager, ec2, logger: recordingLogger() });
     await handler(
       sqsEvent(sqsRecord(stateChange(A1, 'running')), sqsRecord(scheduled()), sqsRecord(scheduled())),
@@ -105,13 +111,15 @@ describe('createSqsHandler', () => {
   });
 
   it('fails only the records behind a failed reconcile', async () => {
+    const ec2 = world();
     const manager = new FakeManager({
+      poolsFrom: ec2,
       fail: (scope) =>
         scope.kind === 'pools' && scope.pools.includes('b')
           ? Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' })
           : undefined,
     });
-    const handler = createSqsHandler({ manager, ec2: world(), logger: recordingLogger() });
+    const handler = createSqsHandler({ manager, ec2, logger: recordingLogger() });
     const response = await handler(
       sqsEvent(
         sqsRecord(stateChange(A1, 'running'), 'a-1'),
@@ -127,7 +135,11 @@ describe('createSqsHandler', () => {
     ec2.failDescribe = Object.assign(new Error('We currently do not have sufficient capacity'), {
       name: 'Unavailable',
     });
-    const handler = createSqsHandler({ manager: new FakeManager(), ec2, logger: recordingLogger() });
+    const handler = createSqsHandler({
+      manager: new FakeManager({ poolsFrom: ec2 }),
+      ec2,
+      logger: recordingLogger(),
+    });
     const response = await handler(
       sqsEvent(sqsRecord(stateChange(A1, 'running'), 'x'), sqsRecord(testNotification(), 'test')),
     );
@@ -149,8 +161,9 @@ describe('createSqsHandler', () => {
   });
 
   it('finds the pool of an instance whose tag is gone through the interface it still holds', async () => {
-    const manager = new FakeManager();
-    const handler = createSqsHandler({ manager, ec2: world(), logger: recordingLogger() });
+    const ec2 = world();
+    const manager = new FakeManager({ poolsFrom: ec2 });
+    const handler = createSqsHandler({ manager, ec2, logger: recordingLogger() });
     await handler(sqsEvent(sqsRecord(stateChange(FORMER, 'stopped'))));
     expect(manager.reconciled).toEqual([{ kind: 'pools', pools: ['b'] }]);
   });
@@ -219,7 +232,7 @@ describe('createSqsHandler', () => {
     const ec2 = new FakeEc2(
       Array.from({ length: 10 }, (_, n) => instance(instanceId(100 + n), { [TAG]: `pool-${n}` })),
     );
-    const manager = new FakeManager({ delayMs: 5 });
+    const manager = new FakeManager({ delayMs: 5, poolsFrom: ec2 });
     const handler = createSqsHandler({ manager, ec2, logger: recordingLogger(), concurrency: 3 });
     const records = Array.from({ length: 10 }, (_, n) =>
       sqsRecord(stateChange(instanceId(100 + n), 'running')),
@@ -242,13 +255,14 @@ describe('createSqsHandler', () => {
 
   it('hands each reconcile the invocation deadline', async () => {
     const signals: (AbortSignal | undefined)[] = [];
-    const manager = new FakeManager();
+    const ec2 = world();
+    const manager = new FakeManager({ poolsFrom: ec2 });
     const reconcile = manager.reconcile.bind(manager);
     manager.reconcile = async (scope, options) => {
       signals.push(options?.signal);
       return reconcile(scope, options);
     };
-    const handler = createSqsHandler({ manager, ec2: world(), logger: recordingLogger() });
+    const handler = createSqsHandler({ manager, ec2, logger: recordingLogger() });
     const context = { getRemainingTimeInMillis: () => 60_000 } as unknown as import('aws-lambda').Context;
     await handler(
       sqsEvent(sqsRecord(stateChange(A1, 'running')), sqsRecord(stateChange(B1, 'running'))),
@@ -285,12 +299,11 @@ describe('createSqsHandler', () => {
   });
 
   it('reads the pool tag the manager plans with', async () => {
-    const manager = Object.assign(new FakeManager(), { options: { planner: { poolTagKey: 'team-pool' } } });
     const ec2 = new FakeEc2([instance(A1, { 'team-pool': 'a' })]);
+    const manager = new FakeManager({ poolsFrom: ec2, poolTagKey: 'team-pool' });
     await createSqsHandler({ manager, ec2, logger: recordingLogger() })(
       sqsEvent(sqsRecord(stateChange(A1, 'running'))),
     );
-    expect(ec2.describes[0]?.filters).toContainEqual({ name: 'tag-key', values: ['team-pool'] });
     expect(manager.reconciled).toEqual([{ kind: 'pools', pools: ['a'] }]);
     expect(() => createSqsHandler({ manager, poolTagKey: 'other' })).toThrow(/differs from the manager/);
   });

@@ -611,7 +611,12 @@ describe('LifecycleHookHandler completion protocol', () => {
     const instance = ec2.addInstance({ pool: 'web' });
     asMock.on(CompleteLifecycleActionCommand).rejects(awsError('AccessDenied', 'not authorized'));
 
-    await expect(handlerFor().handle(launchAction(instance))).rejects.toMatchObject({ name: 'AccessDenied' });
+    // Thrown as core's AwsCallError, whose code and cause are the AWS error.
+    await expect(handlerFor().handle(launchAction(instance))).rejects.toMatchObject({
+      name: 'AwsCallError',
+      code: 'AccessDenied',
+      attempts: 1,
+    });
     expect(completions()).toHaveLength(1);
   });
 
