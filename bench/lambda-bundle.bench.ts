@@ -6,7 +6,7 @@
  *   pnpm bench lambda-bundle          # or: npx tsx bench/lambda-bundle.bench.ts [runs]
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +22,10 @@ interface ProcessSample {
   readonly importMs?: number;
   /** The first invocation after the import (a rejected event: no AWS call). */
   readonly firstCallMs?: number;
+  /** Reading `.stack` of the first error thrown through the bundle's frames (source-map lookup, if on). */
+  readonly errorStackMs?: number;
+  /** That stack, for the table's "what a trace shows" column. */
+  readonly stack?: string;
 }
 
 function runNode(args: readonly string[]): ProcessSample {
@@ -42,7 +46,11 @@ function runNode(args: readonly string[]): ProcessSample {
   return { wallMs, ...(line ? (JSON.parse(line) as Omit<ProcessSample, 'wallMs'>) : {}) };
 }
 
-/** The child's script: import the bundle, invoke it once with an event it rejects, report both times. */
+/**
+ * The child's script: import the bundle, invoke it once with an event it rejects, then once with an event
+ * whose field getter throws (so the error's stack runs through the bundle's parsing frames), and report the
+ * times and that stack.
+ */
 function importScript(bundlePath: string): string {
   return `
     const t0 = performance.now();
@@ -50,52 +58,92 @@ function importScript(bundlePath: string): string {
     const t1 = performance.now();
     await handler({ hello: 'cold start' });
     const t2 = performance.now();
-    process.stdout.write(JSON.stringify({ importMs: t1 - t0, firstCallMs: t2 - t1 }) + '\\n');
+    let probe;
+    const event = { version: '0', get source() { probe = new Error('probe'); throw probe; } };
+    try { await handler(event); } catch {}
+    const t3 = performance.now();
+    const stack = probe ? String(probe.stack) : '';
+    const t4 = performance.now();
+    process.stdout.write(JSON.stringify({ importMs: t1 - t0, firstCallMs: t2 - t1, errorStackMs: t4 - t3, stack }) + '\\n');
   `;
 }
 
-/** Builds the bundle (and, for comparison, one that leaves the SDK external) and measures both. */
+/** The first frame of a stack below the probe's own getter: what an operator reads first. */
+function firstBundleFrame(stack: string | undefined): string {
+  const frames = (stack ?? '').split('\n').filter((line) => line.trim().startsWith('at '));
+  const frame = frames.find((line) => !line.includes('get source')) ?? '';
+  return frame
+    .trim()
+    .replace(/^at /, '')
+    .replace(/(file:\/\/)?\/\S*\/(dist-lambda|packages)\//, '$2/')
+    .slice(0, 70);
+}
+
+/**
+ * Builds the bundle and, for comparison, three variants, and measures each: the deployed bundle as is; the
+ * same with `--enable-source-maps` (what NODE_OPTIONS would turn on) and its map beside it; a build that keeps
+ * identifiers readable instead; one that leaves the SDK external.
+ */
 export default async function lambdaBundleBench(runs = 15) {
   const { outDir, sizes, metafile } = await packageLambda({ quiet: true });
   // Inside the package, so the external SDK resolves from its node_modules as the runtime's copy would.
   const externalDir = join(outDir, 'sdk-external');
   const external = await packageLambda({ quiet: true, outDir: externalDir, externalSdk: true });
+  const readableDir = join(outDir, 'readable-names');
+  const readable = await packageLambda({ quiet: true, outDir: readableDir, readableNames: true });
   const bundled = importScript(join(outDir, 'index.mjs'));
   const unbundled = importScript(join(externalDir, 'index.mjs'));
+  const named = importScript(join(readableDir, 'index.mjs'));
+  const mapSize = statSync(join(outDir, 'index.mjs.map')).size;
 
+  const series = {
+    baseline: ['-e', ''],
+    deployed: ['--input-type=module', '-e', bundled],
+    sourceMaps: ['--enable-source-maps', '--input-type=module', '-e', bundled],
+    readableNames: ['--input-type=module', '-e', named],
+    external: ['--input-type=module', '-e', unbundled],
+  } as const;
+  const samples = Object.fromEntries(
+    Object.keys(series).map((name) => [name, [] as ProcessSample[]]),
+  ) as Record<keyof typeof series, ProcessSample[]>;
   // One untimed round each, so the file cache is warm for all.
-  runNode(['-e', '']);
-  runNode(['--input-type=module', '-e', bundled]);
-  runNode(['--input-type=module', '-e', unbundled]);
-  const baseline: ProcessSample[] = [];
-  const cold: ProcessSample[] = [];
-  const coldExternal: ProcessSample[] = [];
+  for (const args of Object.values(series)) runNode(args);
   for (let i = 0; i < runs; i++) {
     // Interleaved, so drift in machine load hits every series alike.
-    baseline.push(runNode(['-e', '']));
-    cold.push(runNode(['--input-type=module', '-e', bundled]));
-    coldExternal.push(runNode(['--input-type=module', '-e', unbundled]));
+    for (const [name, args] of Object.entries(series))
+      samples[name as keyof typeof series].push(runNode(args));
   }
   rmSync(externalDir, { recursive: true, force: true });
+  rmSync(readableDir, { recursive: true, force: true });
 
-  const baselineWall = median(baseline.map((s) => s.wallMs));
-  const row = (name: string, samples: readonly ProcessSample[]) => {
-    const wall = median(samples.map((s) => s.wallMs));
+  const baselineWall = median(samples.baseline.map((s) => s.wallMs));
+  const deployedImport = median(samples.deployed.map((s) => s.importMs ?? Number.NaN));
+  const row = (name: string, list: readonly ProcessSample[]) => {
+    const wall = median(list.map((s) => s.wallMs));
+    const importMs = median(list.map((s) => s.importMs ?? Number.NaN));
+    const firstCallMs = median(list.map((s) => s.firstCallMs ?? Number.NaN));
+    const errorStackMs = median(list.map((s) => s.errorStackMs ?? Number.NaN));
     return {
       cells: [
         name,
         formatMs(wall),
-        formatMs(median(samples.map((s) => s.importMs ?? Number.NaN))),
-        formatMs(median(samples.map((s) => s.firstCallMs ?? Number.NaN))),
+        formatMs(importMs),
+        formatMs(firstCallMs),
+        formatMs(errorStackMs),
         (wall / baselineWall).toFixed(2),
+        (importMs / deployedImport).toFixed(2),
+        firstBundleFrame(list[0]?.stack),
       ],
       wall,
-      importMs: median(samples.map((s) => s.importMs ?? Number.NaN)),
-      firstCallMs: median(samples.map((s) => s.firstCallMs ?? Number.NaN)),
+      importMs,
+      firstCallMs,
+      errorStackMs,
     };
   };
-  const bundledRow = row('import bundle + 1 call', cold);
-  const externalRow = row('same, SDK external', coldExternal);
+  const deployedRow = row('deployed bundle', samples.deployed);
+  const sourceMapsRow = row('same, --enable-source-maps', samples.sourceMaps);
+  const readableRow = row('readable names, no map', samples.readableNames);
+  const externalRow = row('SDK external', samples.external);
   const modules = Object.keys(metafile.inputs).length;
 
   printTable(
@@ -103,6 +151,14 @@ export default async function lambdaBundleBench(runs = 15) {
     ['bundle', 'raw', 'gzip', 'zip', 'modules'],
     [
       ['deployed (SDK bundled)', kib(sizes.raw), kib(sizes.gzip), kib(sizes.zip), String(modules)],
+      ['its source map (index.mjs.map)', kib(mapSize), '-', '-', '-'],
+      [
+        'comparison: readable names',
+        kib(readable.sizes.raw),
+        kib(readable.sizes.gzip),
+        kib(readable.sizes.zip),
+        String(Object.keys(readable.metafile.inputs).length),
+      ],
       [
         'comparison: SDK external',
         kib(external.sizes.raw),
@@ -113,21 +169,41 @@ export default async function lambdaBundleBench(runs = 15) {
     ],
   );
   printTable(
-    `Cold import in fresh node processes (median of ${runs}, interleaved with the baseline)`,
-    ['process', 'wall ms', 'import ms', 'first call ms', 'wall / baseline'],
-    [["node -e ''", formatMs(baselineWall), '-', '-', '1.00'], bundledRow.cells, externalRow.cells],
+    `Cold start in fresh node processes (median of ${runs}, interleaved with the baseline)`,
+    [
+      'process',
+      'wall ms',
+      'import ms',
+      'first call ms',
+      'first stack ms',
+      'wall / baseline',
+      'import / deployed',
+      'first frame of a trace',
+    ],
+    [
+      ["node -e ''", formatMs(baselineWall), '-', '-', '-', '1.00', '-', '-'],
+      deployedRow.cells,
+      sourceMapsRow.cells,
+      readableRow.cells,
+      externalRow.cells,
+    ],
   );
   console.log(
-    `node ${process.versions.node}, ${process.platform}/${process.arch}; import ms = import() of the bundle inside the child (module evaluation, configuration, client construction); first call = one rejected event, no AWS call; "SDK external" resolves @aws-sdk/* and @smithy/* from node_modules at run time, like the runtime's copy.`,
+    `node ${process.versions.node}, ${process.platform}/${process.arch}; import ms = import() of the bundle inside the child (module evaluation, configuration, client construction); first call = one rejected event, no AWS call; first stack = reading .stack of an error thrown through the bundle's frames; "SDK external" resolves @aws-sdk/* and @smithy/* from node_modules at run time, like the runtime's copy.`,
   );
   return {
     sizes,
     externalSizes: external.sizes,
+    readableSizes: readable.sizes,
+    sourceMapBytes: mapSize,
     modules,
     baselineWallMs: baselineWall,
-    coldWallMs: bundledRow.wall,
-    importMs: bundledRow.importMs,
-    firstCallMs: bundledRow.firstCallMs,
+    coldWallMs: deployedRow.wall,
+    importMs: deployedRow.importMs,
+    firstCallMs: deployedRow.firstCallMs,
+    sourceMapsImportMs: sourceMapsRow.importMs,
+    sourceMapsErrorStackMs: sourceMapsRow.errorStackMs,
+    readableImportMs: readableRow.importMs,
     externalImportMs: externalRow.importMs,
   };
 }

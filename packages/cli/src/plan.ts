@@ -31,6 +31,7 @@ export function explainActions(
             : `${action.instanceId} is tagged ${tagKey}=${instance.tags[tagKey]}, not ${action.pool}`,
         duplicate: `${action.instanceId} holds two interfaces of pool ${action.pool}; this one goes back`,
         'instance-unknown': `${action.instanceId} is not described any more (gone)`,
+        'instance-leaving': `${action.instanceId} is leaving; its address goes to a successor`,
       }[action.reason];
       return { ...action, reason: action.reason, detail };
     }

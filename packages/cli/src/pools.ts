@@ -6,23 +6,19 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   type ActionOutcome,
-  awsErrorCode,
-  awsErrorMessage,
   createSdkEc2Port,
   DEFAULT_LAST_INSTANCE_TAG_KEY,
   type EniPoolEvents,
-  EniPoolManager,
-  type InstanceView,
+  type EniPoolManager,
   type Logger,
   loadPoolState,
   type Plan,
   type PlannerOptions,
   type PoolScope,
   type PoolState,
-  planAssignments,
   type ReconcileResult,
 } from '@eni-pool/core';
-import { createAutoScalingLeavingInstances } from '@eni-pool/lifecycle-hook-adapter';
+import { createEniPool } from '@eni-pool/lifecycle-hook-adapter';
 
 export type {
   ActionOutcome,
@@ -58,12 +54,9 @@ export interface PoolSnapshot {
 /** The plan a reconcile would make now, and the members it plans as leaving. */
 export interface PlannedPools extends PoolSnapshot {
   readonly plan: Plan;
-  /** Running or pending members that Auto Scaling is terminating, planned as `shutting-down`. */
+  /** Running or pending members that Auto Scaling is terminating, planned as leaving. */
   readonly leaving: readonly string[];
 }
-
-/** Bound of the Auto Scaling "who is leaving" question, as the manager's default. */
-const LEAVING_TIMEOUT_MS = 10_000;
 
 export function poolScope(pools: readonly string[]): PoolScope {
   return pools.length === 0 ? { kind: 'all' } : { kind: 'pools', pools };
@@ -111,62 +104,30 @@ export async function readPools(context: PoolContext, scope: PoolScope): Promise
   }
 }
 
-/** The running or pending members of the pools of `scope`, as the manager asks its leaving source. */
-function members(state: PoolState, scope: PoolScope, tagKey: string): InstanceView[] {
-  const pools = scope.kind === 'all' ? undefined : new Set(scope.pools);
-  return state.instances.filter((instance) => {
-    const pool = instance.tags[tagKey];
-    return (
-      (instance.state === 'running' || instance.state === 'pending') &&
-      pool !== undefined &&
-      (pools === undefined || pools.has(pool))
-    );
-  });
-}
-
-/** Keeps what concerns the pools of `scope` only, as the manager does: other pools' holders are read, not managed. */
-function withinScope(plan: Plan, scope: PoolScope): Plan {
-  if (scope.kind === 'all') return plan;
-  const pools = new Set(scope.pools);
-  return {
-    actions: plan.actions.filter((action) => pools.has(action.pool)),
-    keep: plan.keep.filter((keep) => pools.has(keep.pool)),
-    unsatisfied: plan.unsatisfied.filter((entry) => pools.has(entry.pool)),
-    pools: plan.pools.filter((summary) => pools.has(summary.pool)),
-  };
+/** A manager set up as the deployed one: same tag key and placement, Auto Scaling's leaving source. */
+function managerFor(context: PoolContext): EniPoolManager {
+  return createEniPool({
+    ec2: context.ec2,
+    autoScaling: context.autoScaling,
+    logger: context.logger,
+    manager: { planner: context.planner },
+    lifecycle: false,
+  }).manager;
 }
 
 /**
- * The plan one reconcile round of the deployed manager would make now: load, ask Auto Scaling which
- * members are leaving, plan them as `shutting-down`, plan. Describes only; nothing is changed.
+ * The plan one reconcile round of the deployed manager would make now (the manager's own dry run: load,
+ * ask Auto Scaling which members are leaving, plan). Describes only; nothing is changed.
  */
 export async function planPools(context: PoolContext, scope: PoolScope): Promise<PlannedPools> {
-  const snapshot = await readPools(context, scope);
-  const candidates = members(snapshot.state, scope, context.planner.poolTagKey);
-  const leaving = new Set<string>();
-  if (candidates.length > 0) {
-    const source = createAutoScalingLeavingInstances({
-      autoScaling: context.autoScaling,
-      logger: context.logger,
-    });
-    try {
-      for (const id of await source.leavingAmong(candidates, AbortSignal.timeout(LEAVING_TIMEOUT_MS))) {
-        leaving.add(id);
-      }
-    } catch (error) {
-      context.logger.warn(
-        `could not ask Auto Scaling which instances are leaving (${awsErrorCode(error) ?? 'error'}: ${awsErrorMessage(error)}); planning without it`,
-      );
-    }
+  const publicIps = new Map<string, string>();
+  const stop = recordPublicIps(context.ec2, publicIps);
+  try {
+    const { state, plan, leaving } = await managerFor(context).plan(scope);
+    return { state, publicIps, plan, leaving };
+  } finally {
+    stop();
   }
-  const state: PoolState = {
-    ...snapshot.state,
-    instances: snapshot.state.instances.map((instance) =>
-      leaving.has(instance.instanceId) ? { ...instance, state: 'shutting-down' as const } : instance,
-    ),
-  };
-  const plan = withinScope(planAssignments(state, context.planner), scope);
-  return { ...snapshot, plan, leaving: [...leaving].sort() };
 }
 
 /** Listeners for the progress of a reconcile. */
@@ -186,12 +147,7 @@ export async function syncPools(
   listeners: SyncListeners = {},
   signal?: AbortSignal,
 ): Promise<ReconcileResult> {
-  const manager = new EniPoolManager({
-    ec2: context.ec2,
-    logger: context.logger,
-    planner: context.planner,
-    leaving: createAutoScalingLeavingInstances({ autoScaling: context.autoScaling, logger: context.logger }),
-  });
+  const manager = managerFor(context);
   for (const [event, listener] of Object.entries(listeners)) {
     manager.on(event as keyof EniPoolEvents, listener as (...args: unknown[]) => void);
   }

@@ -29,6 +29,7 @@ import {
   type PlanAction,
   type PlannerOptions,
   type PoolScope,
+  type PoolState,
   type PoolSummary,
   type Unsatisfied,
 } from './model';
@@ -531,7 +532,6 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     awaitSettled: boolean,
   ): Promise<ReconcileResult> {
     const startedAt = this.clock.now();
-    const pools = scope.kind === 'all' ? undefined : new Set(scope.pools);
     const outcomes: ActionOutcome[] = [];
     const full = new Set<string>();
     let rounds = 0;
@@ -541,24 +541,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     for (;;) {
       rounds++;
       this.notify('reconcile_started', { scope, round: rounds });
-      const paging = this.paging(signal);
-      const interfaces = await loadPoolInterfaces(this.calls, scope, this.poolTagKey, paging);
-      let instances = await loadPoolInstances(this.calls, scope, this.poolTagKey, interfaces, paging);
-      for (const instanceId of this.remembered.current()) known.add(instanceId);
-      await this.askLeaving(
-        instances.filter((instance) => {
-          const pool = instance.tags[this.poolTagKey];
-          return pool !== undefined && (pools === undefined || pools.has(pool));
-        }),
-        known,
-        signal,
-      );
-      leaving = this.leavingAmong(instances, known);
-      instances = capAtCurrent(await this.withLimits(instances, interfaces, leaving, signal), full);
-      plan = planWithinScope(
-        planAssignments({ instances, interfaces, leaving }, this.options.planner),
-        pools,
-      );
+      ({ plan, leaving } = await this.loadAndPlan(scope, known, full, signal));
       if (plan.actions.length === 0) {
         converged = true;
         break;
@@ -576,6 +559,56 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       if (applied.succeeded === 0 && applied.conflicts === 0) break;
     }
     return this.finish(scope, undefined, { rounds, converged, outcomes, plan, leaving }, startedAt);
+  }
+
+  /**
+   * One round's read and plan of whole pools: the state, the leaving members (remembered, passed, and
+   * what the leaving source says of every live member), the interface limits of waiting members.
+   */
+  private async loadAndPlan(
+    scope: PoolScope,
+    known: Set<string>,
+    full: ReadonlySet<string>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ state: PoolState; plan: Plan; leaving: string[] }> {
+    const pools = scope.kind === 'all' ? undefined : new Set(scope.pools);
+    const paging = this.paging(signal);
+    const interfaces = await loadPoolInterfaces(this.calls, scope, this.poolTagKey, paging);
+    let instances = await loadPoolInstances(this.calls, scope, this.poolTagKey, interfaces, paging);
+    for (const instanceId of this.remembered.current()) known.add(instanceId);
+    await this.askLeaving(
+      instances.filter((instance) => {
+        const pool = instance.tags[this.poolTagKey];
+        return pool !== undefined && (pools === undefined || pools.has(pool));
+      }),
+      known,
+      signal,
+    );
+    const leaving = this.leavingAmong(instances, known);
+    instances = capAtCurrent(await this.withLimits(instances, interfaces, leaving, signal), full);
+    const state: PoolState = { instances, interfaces, leaving };
+    return { state, plan: planWithinScope(planAssignments(state, this.options.planner), pools), leaving };
+  }
+
+  /**
+   * The dry run: what one round of `reconcile(scope)` would plan now, read as it would read (describes,
+   * the leaving source, instance type limits) and changing nothing. Pools outside `pools` are left out.
+   *
+   * @example
+   * ```ts
+   * const { plan } = await manager.plan({ kind: 'pools', pools: ['bastion'] });
+   * for (const action of plan.actions) console.log(action.id);
+   * ```
+   */
+  async plan(
+    scope: PoolScope,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<{ readonly state: PoolState; readonly plan: Plan; readonly leaving: readonly string[] }> {
+    const managed = this.managedScope(scope);
+    if (managed === undefined)
+      return { state: { instances: [], interfaces: [] }, plan: EMPTY_PLAN, leaving: [] };
+    checkLoadOptions(managed, { poolTagKey: this.poolTagKey });
+    return this.loadAndPlan(managed, new Set(), new Set(), options.signal);
   }
 
   /** Sets the interface limit of every waiting running member whose type is known or can be learnt. */

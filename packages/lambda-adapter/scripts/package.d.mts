@@ -23,6 +23,11 @@ export function packageLambda(options?: {
    * start-up comparisons. The deployable artifact bundles them. @defaultValue `false`
    */
   readonly externalSdk?: boolean;
+  /**
+   * Leave identifiers unminified (whitespace and syntax still minified), for the bench's comparison of
+   * readable stack traces without source maps. @defaultValue `false`
+   */
+  readonly readableNames?: boolean;
 }): Promise<{
   readonly outDir: string;
   readonly sizes: BundleSizes;

@@ -18,7 +18,12 @@ const defaultOutDir = resolve(packageDir, 'dist-lambda');
 
 const workspaceSource = (name) => resolve(packagesDir, name, 'src/index.ts');
 
-export async function packageLambda({ quiet = false, outDir = defaultOutDir, externalSdk = false } = {}) {
+export async function packageLambda({
+  quiet = false,
+  outDir = defaultOutDir,
+  externalSdk = false,
+  readableNames = false,
+} = {}) {
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const result = await build({
@@ -27,7 +32,9 @@ export async function packageLambda({ quiet = false, outDir = defaultOutDir, ext
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
-    minify: true,
+    minify: !readableNames,
+    // For comparison only (the bench): whitespace and syntax minified, identifiers left as written.
+    ...(readableNames ? { minifyWhitespace: true, minifySyntax: true, minifyIdentifiers: false } : {}),
     // Errors are named after their class (`this.name = new.target.name`); keep those names readable.
     keepNames: true,
     treeShaking: true,

@@ -41,6 +41,12 @@ export interface LambdaConfig {
    * eni-pool's; others are ignored with no AWS call. @defaultValue `'eni-pool'`
    */
   readonly lifecycleHookPrefix: string;
+  /** `POWERTOOLS_SERVICE_NAME`: the `service` key of every log line. @defaultValue `'eni-pool'` */
+  readonly serviceName: string;
+  /** `POWERTOOLS_METRICS_NAMESPACE`: the CloudWatch namespace of the pool metrics. @defaultValue `'EniPool'` */
+  readonly metricsNamespace: string;
+  /** `POWERTOOLS_LOGGER_LOG_EVENT`: log every incoming event (at info). @defaultValue `false` */
+  readonly logEvent: boolean;
 }
 
 /** The environment variables read by {@link readLambdaConfig}, with their defaults. */
@@ -57,6 +63,9 @@ export const LAMBDA_ENVIRONMENT_DEFAULTS = {
   ENI_POOL_METRICS: 'enabled',
   ENI_POOL_POOLS: '',
   ENI_POOL_LIFECYCLE_HOOK_PREFIX: 'eni-pool',
+  POWERTOOLS_SERVICE_NAME: 'eni-pool',
+  POWERTOOLS_METRICS_NAMESPACE: 'EniPool',
+  POWERTOOLS_LOGGER_LOG_EVENT: 'false',
 } as const;
 
 /** The environment variables a configuration is read from, as `process.env` holds them. */
@@ -187,6 +196,19 @@ function deviceIndexFromEnv(env: Environment, name: string): DeviceIndexPolicy {
   return { mode: 'fixed', index: integerFromEnv(env, name, 1, { min: 1, max: 31 }) };
 }
 
+/** A name for logs or metrics: 1–255 printable characters without spaces at the ends. */
+function nameFromEnv(env: Environment, name: string, fallback: string): string {
+  const value = raw(env, name) ?? fallback;
+  // CloudWatch namespaces and dimension values allow at most 255 characters.
+  if (value.length > 255 || /[^\x20-\x7e]/.test(value)) {
+    throw new ConfigurationError(
+      `${name} must be at most 255 printable ASCII characters, got '${value}'`,
+      name,
+    );
+  }
+  return value;
+}
+
 function logLevelFromEnv(env: Environment): LogLevel {
   const levels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
   if (raw(env, 'ENI_POOL_LOG_LEVEL') !== undefined) {
@@ -230,5 +252,8 @@ export function readLambdaConfig(env: Environment = process.env): LambdaConfig {
     metrics: switchFromEnv(env, 'ENI_POOL_METRICS', true),
     pools: poolsFromEnv(env, 'ENI_POOL_POOLS'),
     lifecycleHookPrefix: hookPrefixFromEnv(env, 'ENI_POOL_LIFECYCLE_HOOK_PREFIX'),
+    serviceName: nameFromEnv(env, 'POWERTOOLS_SERVICE_NAME', 'eni-pool'),
+    metricsNamespace: nameFromEnv(env, 'POWERTOOLS_METRICS_NAMESPACE', 'EniPool'),
+    logEvent: switchFromEnv(env, 'POWERTOOLS_LOGGER_LOG_EVENT', false),
   };
 }

@@ -1,3 +1,4 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { createEc2Client } from '@eni-pool/core';
@@ -45,7 +46,7 @@ export function createHandlerFromConfig(
   ec2: EC2Client = createEc2Client(),
   autoScaling: AutoScalingClient = createAutoScalingClient(),
 ): LambdaHandler {
-  const powertools = createPowertoolsLogger(config.logLevel);
+  const powertools = createPowertoolsLogger(config.logLevel, config.serviceName);
   const logger = fromPowertools(powertools);
   const { manager, lifecycle } = createEniPool({
     ec2,
@@ -71,7 +72,11 @@ export function createHandlerFromConfig(
     powertools,
     poolTagKey: config.poolTagKey,
     hookNamePrefix: config.lifecycleHookPrefix,
-    metrics: config.metrics ? createEmfPublisher() : false,
+    metrics: config.metrics
+      ? createEmfPublisher(
+          new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
+        )
+      : false,
     lifecycle: lifecycle ?? false,
     concurrency: config.sqsConcurrency,
   });

@@ -5,18 +5,56 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { localCodeTemplate } from '../../scripts/package.mjs';
 import { LAMBDA_ENVIRONMENT_DEFAULTS, readLambdaConfig } from '../../src/config';
-import { type Json, loadTemplate, parseTemplate, TEMPLATE_PATH, variants } from '../helpers/cloudformation';
+import {
+  type Json,
+  loadTemplate,
+  type ParameterValues,
+  parseTemplate,
+  resolveVariant,
+  TEMPLATE_PATH,
+  variants,
+} from '../helpers/cloudformation';
 
 const template = loadTemplate();
 const resources: Record<string, Json> = template.Resources;
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 
-/** The Describe actions, whose only valid resource is "*". */
+/** Actions with no resource type (the Describe actions, X-Ray's writes), whose only valid resource is "*". */
 const DESCRIBE_ONLY = [
   'ec2:DescribeInstances',
   'ec2:DescribeNetworkInterfaces',
   'autoscaling:DescribeAutoScalingGroups',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
 ];
+
+const CODE = { CodeS3Bucket: 'artifacts', CodeS3Key: 'eni-pool-lambda.zip' };
+
+/** Every combination of the parameters that switch a condition, each resolved as CloudFormation would. */
+const DEPLOYMENTS: ParameterValues[] = ['true', 'false'].flatMap((UseQueue) =>
+  ['enabled', 'disabled'].flatMap((LifecycleHooks) =>
+    ['', 'bastion'].flatMap((PoolName) =>
+      [
+        { AlarmTopicArn: '', Tracing: 'Active', ReservedConcurrency: '', LogGroupKmsKeyArn: '' },
+        {
+          AlarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
+          Tracing: 'PassThrough',
+          ReservedConcurrency: '10',
+          LogGroupKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/k',
+        },
+      ].map((rest) => ({ ...CODE, UseQueue, LifecycleHooks, PoolName, ...rest })),
+    ),
+  ),
+);
+const deployed = DEPLOYMENTS.map((parameters) => ({
+  parameters,
+  template: resolveVariant(template, parameters),
+}));
+const label = (parameters: ParameterValues) =>
+  Object.entries(parameters)
+    .filter(([name]) => !name.startsWith('Code'))
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
 
 /** Every statement of the function role's policies, for every combination of conditions. */
 function roleStatements(): Json[] {
@@ -31,9 +69,13 @@ const asList = (value: Json): Json[] => (Array.isArray(value) ? value : [value])
 const TAG = 'aws:ResourceTag/network-interface-manager-pool';
 
 describe('cloudformation/eni-pool.yaml', () => {
-  it('runs the bundle on nodejs22.x, arm64 by default, with JSON logs to its own log group', () => {
+  it('runs the bundle on nodejs24.x (or nodejs22.x), arm64 by default, with JSON logs to its own log group', () => {
     const fn = resources.Function.Properties;
-    expect(fn.Runtime).toBe('nodejs22.x');
+    expect(fn.Runtime).toEqual({ Ref: 'Runtime' });
+    expect(template.Parameters.Runtime).toMatchObject({
+      Default: 'nodejs24.x',
+      AllowedValues: ['nodejs24.x', 'nodejs22.x'],
+    });
     expect(fn.Handler).toBe('index.handler');
     expect(fn.Architectures).toEqual([{ Ref: 'Architecture' }]);
     expect(template.Parameters.Architecture.Default).toBe('arm64');
@@ -49,7 +91,12 @@ describe('cloudformation/eni-pool.yaml', () => {
 
   it('sets only environment variables the function reads, with values it accepts', () => {
     const variables: Record<string, Json> = resources.Function.Properties.Environment.Variables;
-    const known = new Set([...Object.keys(LAMBDA_ENVIRONMENT_DEFAULTS), 'POWERTOOLS_SERVICE_NAME']);
+    // ENI_POOL_POOLS and ENI_POOL_LIFECYCLE_HOOK_PREFIX are read by the pool and hook filters of the handler.
+    const known = new Set([
+      ...Object.keys(LAMBDA_ENVIRONMENT_DEFAULTS),
+      'ENI_POOL_POOLS',
+      'ENI_POOL_LIFECYCLE_HOOK_PREFIX',
+    ]);
     for (const name of Object.keys(variables)) expect(known, name).toContain(name);
     const env = Object.fromEntries(
       Object.entries(variables).map(([name, value]) => [
@@ -75,10 +122,15 @@ describe('cloudformation/eni-pool.yaml', () => {
     });
   });
 
-  it('routes lifecycle actions and a five-minute schedule to the function', () => {
+  it('routes the lifecycle actions of its own hooks and a five-minute schedule to the function', () => {
     expect(resources.LifecycleRule.Properties.EventPattern).toEqual({
       source: ['aws.autoscaling'],
       'detail-type': ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
+      detail: { LifecycleHookName: [{ prefix: { Ref: 'LifecycleHookPrefix' } }] },
+    });
+    expect(template.Parameters.LifecycleHookPrefix.Default).toBe('eni-pool');
+    expect(resources.Function.Properties.Environment.Variables.ENI_POOL_LIFECYCLE_HOOK_PREFIX).toEqual({
+      Ref: 'LifecycleHookPrefix',
     });
     expect(template.Parameters.SyncSchedule.Default).toBe('rate(5 minutes)');
     expect(resources.SyncRule.Properties).toMatchObject({
@@ -98,6 +150,7 @@ describe('cloudformation/eni-pool.yaml', () => {
         Action: 'lambda:InvokeFunction',
         Principal: 'events.amazonaws.com',
         FunctionName: { 'Fn::GetAtt': ['Function', 'Arn'] },
+        SourceAccount: { Ref: 'AWS::AccountId' },
       });
     }
   });
@@ -168,7 +221,9 @@ describe('cloudformation/eni-pool.yaml', () => {
     });
 
     it('lets only this stack’s rules send to the queue', () => {
-      const [statement] = resources.EventQueuePolicy.Properties.PolicyDocument.Statement;
+      const statement = resources.EventQueuePolicy.Properties.PolicyDocument.Statement.find(
+        (s: Json) => s.Effect === 'Allow',
+      );
       expect(statement).toMatchObject({
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'sqs:SendMessage',
@@ -190,6 +245,143 @@ describe('cloudformation/eni-pool.yaml', () => {
         expect(targets[2][0].Arn).toEqual({ 'Fn::GetAtt': ['Function', 'Arn'] });
       }
     });
+  });
+
+  describe('in every deployment (each combination of conditions)', () => {
+    it.each(deployed.map(({ parameters, template }) => [label(parameters), template]))(
+      '%s: every queue refuses requests without TLS',
+      (_label, variant: Json) => {
+        const all = Object.entries<Json>(variant.Resources);
+        const queues = all.filter(([, r]) => r.Type === 'AWS::SQS::Queue').map(([name]) => name);
+        expect(queues.length).toBeGreaterThan(0);
+        for (const queue of queues) {
+          const policies = all.filter(
+            ([, r]) =>
+              r.Type === 'AWS::SQS::QueuePolicy' &&
+              r.Properties.Queues.some((q: Json) => q.Ref === queue) &&
+              r.Properties.PolicyDocument.Statement.some(
+                (s: Json) =>
+                  s.Effect === 'Deny' &&
+                  s.Principal === '*' &&
+                  s.Action === 'sqs:*' &&
+                  s.Resource['Fn::GetAtt']?.[0] === queue &&
+                  s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+              ),
+          );
+          expect(policies.length, queue).toBe(1);
+        }
+      },
+    );
+
+    it.each(deployed.map(({ parameters, template }) => [label(parameters), template]))(
+      '%s: every rule target retries within a bound and dead-letters to the failed-events queue, which lets exactly those rules send',
+      (_label, variant: Json) => {
+        const rules = Object.entries<Json>(variant.Resources).filter(
+          ([, r]) => r.Type === 'AWS::Events::Rule',
+        );
+        for (const [name, rule] of rules) {
+          for (const target of rule.Properties.Targets) {
+            expect(target.DeadLetterConfig, name).toEqual({
+              Arn: { 'Fn::GetAtt': ['FailedEventsQueue', 'Arn'] },
+            });
+            expect(target.RetryPolicy.MaximumRetryAttempts, name).toBeLessThanOrEqual(185);
+            expect(target.RetryPolicy.MaximumEventAgeInSeconds, name).toBeLessThanOrEqual(3600);
+          }
+        }
+        const allow = variant.Resources.FailedEventsQueuePolicy.Properties.PolicyDocument.Statement.find(
+          (s: Json) => s.Effect === 'Allow',
+        );
+        expect(allow).toMatchObject({
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+        });
+        expect(
+          allow.Condition.ArnEquals['aws:SourceArn'].map((arn: Json) => arn['Fn::GetAtt'][0]).sort(),
+        ).toEqual(rules.map(([name]) => name).sort());
+      },
+    );
+
+    it.each(deployed.map(({ parameters, template }) => [label(parameters), template]))(
+      '%s: every alarm has an action',
+      (_label, variant: Json) => {
+        const alarms = Object.values<Json>(variant.Resources).filter(
+          (r) => r.Type === 'AWS::CloudWatch::Alarm',
+        );
+        expect(alarms.length).toBeGreaterThanOrEqual(3);
+        for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      },
+    );
+  });
+
+  it('notifies a topic of its own unless AlarmTopicArn is given, and that topic takes only TLS and this account’s alarms', () => {
+    const own = resolveVariant(template, CODE);
+    expect(own.Resources.UnsatisfiedInstancesAlarm.Properties.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    const statements = own.Resources.AlarmTopicPolicy.Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
+    );
+    const given = resolveVariant(template, {
+      ...CODE,
+      AlarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
+    });
+    expect(given.Resources.AlarmTopic).toBeUndefined();
+    expect(given.Resources.FunctionErrorsAlarm.Properties.AlarmActions).toEqual([{ Ref: 'AlarmTopicArn' }]);
+  });
+
+  it('keeps logs a year by default, encrypted with a KMS key when one is given', () => {
+    expect(template.Parameters.LogRetentionInDays.Default).toBeGreaterThanOrEqual(365);
+    expect(template.Parameters.LogRetentionInDays.AllowedValues).toContain(
+      template.Parameters.LogRetentionInDays.Default,
+    );
+    expect(resolveVariant(template, CODE).Resources.LogGroup.Properties.KmsKeyId).toBeUndefined();
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/k';
+    expect(
+      resolveVariant(template, { ...CODE, LogGroupKmsKeyArn: key }).Resources.LogGroup.Properties.KmsKeyId,
+    ).toEqual({ Ref: 'LogGroupKmsKeyArn' });
+  });
+
+  it('traces with X-Ray by default, granting the trace writes only then', () => {
+    expect(resources.Function.Properties.TracingConfig).toEqual({ Mode: { Ref: 'Tracing' } });
+    expect(template.Parameters.Tracing).toMatchObject({
+      Default: 'Active',
+      AllowedValues: ['Active', 'PassThrough'],
+    });
+    const sids = (parameters: ParameterValues) =>
+      resolveVariant(
+        template,
+        parameters,
+      ).Resources.FunctionRole.Properties.Policies[0].PolicyDocument.Statement.map((s: Json) => s.Sid);
+    expect(sids(CODE)).toContain('WriteTraces');
+    expect(sids({ ...CODE, Tracing: 'PassThrough' })).not.toContain('WriteTraces');
+  });
+
+  it('bounds concurrency only when ReservedConcurrency is set, and never to 0', () => {
+    const pattern = new RegExp(template.Parameters.ReservedConcurrency.AllowedPattern);
+    for (const ok of ['', '1', '10', '1000']) expect(ok).toMatch(pattern);
+    for (const bad of ['0', '-1', '01', 'ten']) expect(bad).not.toMatch(pattern);
+    expect(
+      resolveVariant(template, CODE).Resources.Function.Properties.ReservedConcurrentExecutions,
+    ).toBeUndefined();
+    expect(
+      resolveVariant(template, { ...CODE, ReservedConcurrency: '10' }).Resources.Function.Properties
+        .ReservedConcurrentExecutions,
+    ).toEqual({ Ref: 'ReservedConcurrency' });
+  });
+
+  it('tells the function its pool, so a one-pool stack reconciles only that pool on every path', () => {
+    expect(resources.Function.Properties.Environment.Variables.ENI_POOL_POOLS).toEqual({ Ref: 'PoolName' });
+    const pattern = new RegExp(template.Parameters.PoolName.AllowedPattern);
+    expect('').toMatch(pattern);
+    expect('bastion').toMatch(pattern);
+    // ENI_POOL_POOLS is a comma-separated list; one stack serves one pool (or all).
+    expect('a,b').not.toMatch(pattern);
   });
 
   describe('the function role', () => {
@@ -339,6 +531,33 @@ describe('lifecycle-hook-adapter cloudformation/lifecycle-hooks.yaml', () => {
     ),
   );
   const statements: Json[] = lifecycle.Resources.LifecyclePolicy.Properties.PolicyDocument.Statement;
+
+  it('names both hooks from the same prefix as the eni-pool stack, so the rule and the function take them', () => {
+    const { Type, Default, AllowedPattern } = template.Parameters.LifecycleHookPrefix;
+    expect(lifecycle.Parameters.LifecycleHookPrefix).toMatchObject({ Type, Default, AllowedPattern });
+    const sub = (suffix: string) => ({ 'Fn::Sub': `\${LifecycleHookPrefix}-${suffix}` });
+    expect(lifecycle.Resources.LaunchHook.Properties.LifecycleHookName).toEqual(sub('launch'));
+    expect(lifecycle.Resources.TerminateHook.Properties.LifecycleHookName).toEqual(sub('terminate'));
+    // The longest prefix still leaves a valid hook name (at most 255 characters).
+    const longest = Number(/\{1,(\d+)\}/.exec(lifecycle.Parameters.LifecycleHookPrefix.AllowedPattern)?.[1]);
+    expect(longest + '-terminate'.length).toBeLessThanOrEqual(255);
+  });
+
+  it('creates no rule and no invoke permission: the eni-pool stack’s rule is the one that delivers', () => {
+    const types = Object.values<Json>(lifecycle.Resources).map((r) => r.Type);
+    expect(types).not.toContain('AWS::Events::Rule');
+    expect(types).not.toContain('AWS::Lambda::Permission');
+  });
+
+  it('attaches its Auto Scaling policy only to a role it is given', () => {
+    expect(
+      resolveVariant(lifecycle, { AutoScalingGroupName: 'web' }).Resources.LifecyclePolicy,
+    ).toBeUndefined();
+    expect(
+      resolveVariant(lifecycle, { AutoScalingGroupName: 'web', FunctionRoleName: 'r' }).Resources
+        .LifecyclePolicy.Properties.Roles,
+    ).toEqual([{ Ref: 'FunctionRoleName' }]);
+  });
 
   it('reads Auto Scaling lifecycle states on "*" in a statement of its own, and mutates nothing on "*"', () => {
     expect(statements.find((s) => s.Sid === 'DescribeAutoScalingLifecycleStates')).toEqual({

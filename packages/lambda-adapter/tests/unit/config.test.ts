@@ -27,6 +27,9 @@ describe('readLambdaConfig', () => {
       metrics: true,
       pools: [],
       lifecycleHookPrefix: 'eni-pool',
+      serviceName: 'eni-pool',
+      metricsNamespace: 'EniPool',
+      logEvent: false,
     });
   });
 
@@ -49,6 +52,9 @@ describe('readLambdaConfig', () => {
         ENI_POOL_METRICS: 'off',
         ENI_POOL_POOLS: ' bastion, nat ,bastion,',
         ENI_POOL_LIFECYCLE_HOOK_PREFIX: 'team-eni',
+        POWERTOOLS_SERVICE_NAME: 'bastion-addresses',
+        POWERTOOLS_METRICS_NAMESPACE: 'Team/EniPool',
+        POWERTOOLS_LOGGER_LOG_EVENT: 'true',
       }),
     ).toEqual({
       poolTagKey: 'team-pool',
@@ -63,6 +69,9 @@ describe('readLambdaConfig', () => {
       metrics: false,
       pools: ['bastion', 'nat'],
       lifecycleHookPrefix: 'team-eni',
+      serviceName: 'bastion-addresses',
+      metricsNamespace: 'Team/EniPool',
+      logEvent: true,
     });
   });
 
@@ -97,6 +106,9 @@ describe('readLambdaConfig', () => {
     ['ENI_POOL_TAG_KEY', 'aws:pool', /reserved 'aws:' prefix/],
     ['ENI_POOL_TAG_KEY', 'k'.repeat(129), /at most 128 characters/],
     ['ENI_POOL_METRICS', 'sometimes', /'enabled' or 'disabled'/],
+    ['POWERTOOLS_LOGGER_LOG_EVENT', 'verbose', /'enabled' or 'disabled'/],
+    ['POWERTOOLS_METRICS_NAMESPACE', 'n'.repeat(256), /at most 255 printable/],
+    ['POWERTOOLS_SERVICE_NAME', 'tab\there', /at most 255 printable/],
   ])('throws a ConfigurationError naming %s for %s', (variable, value, message) => {
     const error = configurationErrorOf({ [variable]: value });
     expect(error.setting).toBe(variable);

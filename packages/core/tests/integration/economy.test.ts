@@ -1,0 +1,189 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { AwsSim } from '@eni-pool/aws-sim';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEc2Client, EniPoolManager, type Trigger } from '../../src/index';
+
+/**
+ * The API economy of the event path, pinned by the simulator's call counts (deterministic, unlike
+ * timings, which live in bench/).
+ */
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const POOL_TAG = 'network-interface-manager-pool';
+const EC2_ACTIONS = [
+  'DescribeInstances',
+  'DescribeNetworkInterfaces',
+  'DescribeInstanceTypes',
+  'AttachNetworkInterface',
+  'DetachNetworkInterface',
+  'CreateTags',
+];
+
+let sim: AwsSim | undefined;
+afterEach(async () => {
+  await sim?.stop();
+  sim = undefined;
+});
+
+const running = (instanceId: string): Trigger => ({
+  kind: 'instance-state-change',
+  instanceId,
+  state: 'running',
+  origin: { id: `evt-${instanceId}` },
+});
+
+function ec2Calls(target: AwsSim): Record<string, number> {
+  return Object.fromEntries(
+    EC2_ACTIONS.map((action) => [action, target.calls.count(action)]).filter(([, n]) => n !== 0),
+  );
+}
+
+/** `pools` pools of `members` running instances each, over two subnets, every member served. */
+async function world(options: { members: number; pools?: number }) {
+  sim = await AwsSim.start({ seed: 7, delays: { launchMs: 5, attachMs: 10, detachMs: 10 } });
+  // Two /20 subnets: room for 1,000 instances and their interfaces.
+  const vpcId = sim.world.createVpc('10.0.0.0/16');
+  const subnetIds = sim.world.createSubnets([
+    { vpcId, az: 'us-east-1a', cidr: '10.0.0.0/20' },
+    { vpcId, az: 'us-east-1b', cidr: '10.0.16.0/20' },
+  ]);
+  const pools = options.pools ?? 1;
+  const perSubnet = Math.ceil(options.members / 2);
+  for (let p = 0; p < pools; p++) {
+    sim.world.createPool({ name: `pool-${p}`, subnets: subnetIds, perSubnet });
+    for (const [i, subnetId] of subnetIds.entries()) {
+      const count = i === 0 ? perSubnet : options.members - perSubnet;
+      sim.world.launchInstances({ subnetId, count, tags: { [POOL_TAG]: `pool-${p}` } });
+    }
+  }
+  await sim.world.waitForState(
+    sim.world.instances().map((i) => i.instanceId),
+    'running',
+  );
+  const members = sim.world
+    .instances()
+    .filter((i) => i.tags[POOL_TAG] === 'pool-0')
+    .map((i) => i.instanceId)
+    .sort();
+  await new EniPoolManager({ ec2: new EC2Client(sim.clientConfig()), logger: quiet }).reconcile({
+    kind: 'all',
+  });
+  await sim.world.waitForSettled();
+  sim.calls.reset();
+  return { sim, members };
+}
+
+describe('a running event on the event path', () => {
+  // 1,000 is measured by bench/ (the set-up alone takes minutes on the simulator).
+  for (const size of [3, 100]) {
+    it(`costs at most 5 EC2 calls for a pool of ${size}: the instance, one page each of the pool, the types, the attach`, async () => {
+      const { sim, members } = await world({ members: size });
+      // A new member joins the converged pool, with a free interface in its subnet.
+      const subnetId = sim.world.instance(members[0]!)!.subnetId;
+      sim.world.createPool({ name: 'pool-0', subnets: [subnetId], perSubnet: 1 });
+      const [joiner] = sim.world.launchInstances({ subnetId, tags: { [POOL_TAG]: 'pool-0' } });
+      await sim.world.waitForState([joiner!], 'running');
+      sim.calls.reset();
+
+      const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: quiet });
+      const result = await manager.handle(running(joiner!));
+
+      expect(result.reconcile?.converged).toBe(true);
+      const calls = ec2Calls(sim);
+      expect(calls).toEqual({
+        DescribeInstances: 2,
+        DescribeNetworkInterfaces: 1,
+        DescribeInstanceTypes: 1,
+        AttachNetworkInterface: 1,
+      });
+      expect(Object.values(calls).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5);
+      // No wait on the event path: the attach is done once EC2 accepted it.
+      await sim.world.waitForSettled();
+      expect(sim.world.attachmentsOf(joiner!).filter((a) => a.deviceIndex > 0)).toHaveLength(1);
+      expect(sim.world.invariants()).toEqual([]);
+    }, 60_000);
+  }
+
+  it('costs 2 describes and no mutating call for a duplicate or late event', {
+    timeout: 60_000,
+  }, async () => {
+    const { sim, members } = await world({ members: 100 });
+    const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: quiet });
+
+    const result = await manager.handle(running(members[42]!));
+
+    expect(result.reconcile).toMatchObject({ converged: true, outcomes: [] });
+    expect(ec2Calls(sim)).toEqual({ DescribeInstances: 1, DescribeNetworkInterfaces: 1 });
+  });
+
+  it('reads only its own pool among 10, one page each', { timeout: 60_000 }, async () => {
+    const { sim, members } = await world({ members: 20, pools: 10 });
+    const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: quiet });
+
+    await manager.handle(running(members[3]!));
+
+    expect(ec2Calls(sim)).toEqual({ DescribeInstances: 1, DescribeNetworkInterfaces: 1 });
+  });
+});
+
+describe('one retry layer', () => {
+  it('makes at most 5 requests for one planned attach while EC2 throttles every attach', async () => {
+    const { sim, members } = await world({ members: 3 });
+    const subnetId = sim.world.instance(members[0]!)!.subnetId;
+    sim.world.createPool({ name: 'pool-0', subnets: [subnetId], perSubnet: 1 });
+    const [joiner] = sim.world.launchInstances({ subnetId, tags: { [POOL_TAG]: 'pool-0' } });
+    await sim.world.waitForState([joiner!], 'running');
+    sim.world.injectFault({ action: 'AttachNetworkInterface', code: 'RequestLimitExceeded' });
+    sim.calls.reset();
+
+    // The SDK client's adaptive retry (5 attempts) is the only layer: the executor does not retry on top.
+    const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: quiet });
+    const result = await manager.handle(running(joiner!));
+
+    expect(sim.calls.count('AttachNetworkInterface')).toBe(5);
+    expect(result.reconcile?.converged).toBe(false);
+    expect(result.reconcile?.unsatisfied).toEqual([
+      expect.objectContaining({ instanceId: joiner, reason: 'not-converged' }),
+    ]);
+  }, 60_000);
+});
+
+describe('a burst of launches, one worker per event', () => {
+  it('makes about one attach per instance and never gives an instance two interfaces', async () => {
+    sim = await AwsSim.start({
+      seed: 11,
+      delays: { launchMs: 5, attachMs: 20, detachMs: 10 },
+      delayJitter: 1,
+    });
+    const { subnetIds } = sim.world.createNetwork({ azs: 2 });
+    sim.world.createPool({ name: 'burst', subnets: subnetIds, perSubnet: 15 });
+    const ids = [
+      ...sim.world.launchInstances({ subnetId: subnetIds[0]!, count: 15, tags: { [POOL_TAG]: 'burst' } }),
+      ...sim.world.launchInstances({ subnetId: subnetIds[1]!, count: 15, tags: { [POOL_TAG]: 'burst' } }),
+    ];
+    const doubles = new Set<string>();
+    const sampler = setInterval(() => {
+      for (const id of ids) {
+        if (sim!.world.attachmentsOf(id).filter((a) => a.deviceIndex > 0).length > 1) doubles.add(id);
+      }
+    }, 2);
+    // Each event is handled by its own manager, as a Lambda container would, as soon as its instance runs.
+    const workers = ids.map(async (id) => {
+      await sim!.world.waitForState([id], 'running', { timeoutMs: 10_000, intervalMs: 1 });
+      const manager = new EniPoolManager({ ec2: createEc2Client(sim!.clientConfig()), logger: quiet });
+      return manager.handle(running(id));
+    });
+    const results = await Promise.all(workers);
+    await sim.world.waitForSettled();
+    clearInterval(sampler);
+
+    const served = ids.filter((id) => sim!.world.attachmentsOf(id).some((a) => a.deviceIndex > 0));
+    console.log(
+      `burst of ${ids.length}: ${sim.calls.count('AttachNetworkInterface')} attach calls, ${served.length} served, ${doubles.size} ever held two`,
+    );
+    expect(served).toHaveLength(ids.length);
+    expect(sim.calls.count('AttachNetworkInterface')).toBeLessThanOrEqual(Math.ceil(1.25 * ids.length));
+    expect(doubles.size).toBe(0);
+    expect(results.every((r) => r.reconcile !== undefined)).toBe(true);
+    expect(sim.world.invariants()).toEqual([]);
+  }, 60_000);
+});
