@@ -105,6 +105,7 @@ export class AwsSim {
     this.world = new SimWorld(this.ec2, this.ec2Throttle, this.ec2Faults);
     this.autoscaling = new AutoScalingModel({
       ...(options.throttling ? {} : { throttle: false as const }),
+      seed: (options.seed ?? 1) + 1,
       snapshotAttachments: (instanceId) => this.world.attachmentsOf(instanceId),
       ...options.autoscaling,
       fleet: this.ec2,

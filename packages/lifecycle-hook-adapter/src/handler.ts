@@ -391,6 +391,16 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
       networkInterfaceIds: released,
       waitedMs: this.now() - run.startedAt,
     });
+    // The release hands the interface over to a successor that was already waiting; one round of the
+    // pool serves a successor that was still booting when it was planned, before this instance goes.
+    if (run.pool && this.manager.manages(run.pool)) {
+      try {
+        await this.manager.reconcile({ kind: 'pools', pools: [run.pool] }, { signal: run.work.signal });
+        run.reconciles++;
+      } catch (error) {
+        this.noteError(run, 'reconciling the pool after the release failed', error);
+      }
+    }
     return this.complete(run, 'CONTINUE', 'interface-released', released);
   }
 

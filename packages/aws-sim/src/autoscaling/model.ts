@@ -8,10 +8,12 @@ import {
   type SimIdentity,
   type SimInstanceState,
 } from '../contracts';
+import { SeededRandom } from '../random';
 import { TokenBucket } from '../token-bucket';
 import { AutoScalingApiError, autoScalingErrors } from './errors';
 import type {
   ActiveLifecycleAction,
+  AutoScalingFaultSpec,
   AutoScalingModelOptions,
   GroupInstanceView,
   GroupSpec,
@@ -153,6 +155,8 @@ export class AutoScalingModel<Attachment = unknown> {
   private readonly reconciling = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly injected = new Map<string, AutoScalingApiError[]>();
+  private faults: { spec: AutoScalingFaultSpec; left: number }[] = [];
+  private readonly faultRandom: SeededRandom;
   private launchSeq = 0;
   private closed = false;
 
@@ -176,6 +180,7 @@ export class AutoScalingModel<Attachment = unknown> {
     this.defaultInstanceType = options.defaultInstanceType ?? 't3.micro';
     this.launchRetryMs = options.launchRetryMs ?? 1000;
     this.activityEvents = options.activityEvents ?? true;
+    this.faultRandom = new SeededRandom(options.seed ?? 1);
     this.unsubscribe = this.fleet.onInstanceStateChange((id, state) => this.onInstanceState(id, state));
   }
 
@@ -190,7 +195,42 @@ export class AutoScalingModel<Attachment = unknown> {
     const injected = queued?.shift();
     if (queued && queued.length === 0) this.injected.delete(action);
     if (injected) throw injected;
+    const fault = this.drawFault(action);
+    if (fault) throw fault;
     if (this.bucket && !this.bucket.tryTake()) throw autoScalingErrors.throttling();
+  }
+
+  /**
+   * Makes calls of `action` (or of every action, `*`) fail with `code` at `rate`, drawn from the
+   * model's seeded generator; returns a function that removes the fault.
+   */
+  injectFault(spec: AutoScalingFaultSpec): () => void {
+    const rate = spec.rate ?? 1;
+    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`fault rate must be in [0, 1], got ${spec.rate}`);
+    const entry = { spec, left: spec.times ?? Number.POSITIVE_INFINITY };
+    this.faults.push(entry);
+    return () => {
+      this.faults = this.faults.filter((f) => f !== entry);
+    };
+  }
+
+  /** Removes every rate-based fault. */
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  private drawFault(action: string): AutoScalingApiError | undefined {
+    for (const f of this.faults) {
+      if (f.left <= 0) continue;
+      if (f.spec.action !== '*' && f.spec.action !== action) continue;
+      if (this.faultRandom.next() >= (f.spec.rate ?? 1)) continue;
+      f.left--;
+      const status =
+        f.spec.status ??
+        (/InternalFailure|ServiceUnavailable|ResourceContention/.test(f.spec.code) ? 500 : 400);
+      return new AutoScalingApiError(f.spec.code, f.spec.message ?? `Injected ${f.spec.code}`, status);
+    }
+    return undefined;
   }
 
   /**

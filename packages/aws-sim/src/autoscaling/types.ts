@@ -177,4 +177,24 @@ export interface AutoScalingModelOptions<Attachment = unknown> {
    * Scaling does; consumers must tell them from lifecycle actions. @defaultValue true
    */
   readonly activityEvents?: boolean;
+  /** Seed of the draws of rate-based faults (`injectFault`). @defaultValue 1 */
+  readonly seed?: number;
+}
+
+/**
+ * A rate-based Auto Scaling fault: calls to `action` fail with `code` at the given rate, before the
+ * call changes anything.
+ */
+export interface AutoScalingFaultSpec {
+  /** An action name, or `*` for every Auto Scaling action. */
+  readonly action: string;
+  /** Probability in [0, 1] that a matching call fails. @defaultValue 1 */
+  readonly rate?: number;
+  /** The error code answered, e.g. `Throttling` or `InternalFailure`. */
+  readonly code: string;
+  /** @defaultValue 500 for `InternalFailure`/`ServiceUnavailable`/`ResourceContention`, else 400 (as AWS answers `Throttling`) */
+  readonly status?: number;
+  readonly message?: string;
+  /** Stop after failing this many calls. @defaultValue unlimited */
+  readonly times?: number;
 }
