@@ -1,23 +1,23 @@
 /**
  * End to end on the simulator: how fast eni-pool brings a fleet to "every running pool instance holds
- * an interface of its pool", how many EC2 calls it spends doing so, and how that compares with a naive
- * attacher in the style of the public tools, measured side by side in one run.
+ * an interface of its pool", how many EC2 calls it spends doing so, and how that compares with the
+ * original tool's scheduled sync (bench/baseline/original-tool.ts), measured side by side in one run.
  *
  *   pnpm bench reconcile              # or: npx tsx --tsconfig bench/tsconfig.json bench/reconcile.bench.ts [--quick]
  *
  * 1. Mass assignment: N running pool instances (3 subnets, pools of 1–10) and N free pool interfaces;
- *    eni-pool runs one sync (`reconcile({ kind: 'all' })`), the baselines handle one "running" per
- *    instance. The simulator throttles EC2 with AWS's per-action buckets. Where N would take minutes at
+ *    eni-pool runs one sync (`reconcile({ kind: 'all' })`), the baseline runs its own sync. The simulator throttles EC2 with AWS's per-action buckets. Where N would take minutes at
  *    5 attaches/s, every simulator bucket's refill and eni-pool's client-side bucket are sped up by the
  *    same factor (the `scale` column). That compresses time: call and throttle counts do not depend on
  *    it, but time ratios against a contender bound by round trips rather than by the buckets (the
- *    sequential baseline) do.
- * 2. Baselines (bench/baseline/naive-attacher.ts): per instance, describe the instance, describe every
- *    available interface (not filtered by pool, not paginated), take the first of its pool in its subnet,
- *    attach at device index 1; SDK default retries, no client-side rate limit, no verification. Run one
- *    instance at a time and all at once (`Promise.all`).
- * 3. Event path: a converged pool of 200; `manager.handle()` of "running" events, one at a time, for
- *    instances that already hold their interface (duplicates) and for new instances that need one.
+ *    baseline, which attaches one member after another) do.
+ * 2. Baseline: the original tool's timer path (`OriginalTool.sync()`): every pool by its tag, then per
+ *    pool and per running member without an interface one filtered describe of free interfaces, an
+ *    attach and its status polls, one member after another; 5 SDK attempts per call. Its 1 s poll is
+ *    shortened to 25 ms here, as eni-pool's waits are, because the simulated attach takes 20 ms.
+ *
+ * The event path (one `running` event at a time, duplicates, bursts of launches) is measured at real
+ * EC2 delays by economy.bench.ts.
  *
  * Runs are interleaved (the order of contenders rotates each run) and medians are reported; ratios are
  * the median of per-run ratios. Each run gets a fresh simulator and the same world (fixed seed). N=1,000
@@ -35,11 +35,10 @@ import {
   DEFAULT_POOL_TAG_KEY,
   EniPoolManager,
   type ExecutorOptions,
-  type InstanceStateChangeTrigger,
   silentLogger,
 } from '@eni-pool/core';
-import { type NaiveResult, naiveAttachAll, naiveAttachOne } from './baseline/naive-attacher';
-import { formatMs, median, printTable } from './harness';
+import { OriginalTool, originalToolClientConfig } from './baseline/original-tool';
+import { median, printTable } from './harness';
 
 const POOL_TAG = DEFAULT_POOL_TAG_KEY;
 const SEED = 7;
@@ -210,17 +209,6 @@ function callsOf(sim: AwsSim): Calls {
   };
 }
 
-function minus(after: Calls, before: Calls): Calls {
-  return {
-    describe: after.describe - before.describe,
-    attach: after.attach - before.attach,
-    detach: after.detach - before.detach,
-    tags: after.tags - before.tags,
-    total: after.total - before.total,
-    throttled: after.throttled - before.throttled,
-  };
-}
-
 // ── contenders ───────────────────────────────────────────────────────────────────────────────────
 
 /** eni-pool as configured here: defaults, except the time scale and waits sized to the simulator. */
@@ -233,8 +221,10 @@ function enipoolExecutor(scale: number): Omit<ExecutorOptions, 'ec2' | 'logger'>
   };
 }
 
-type ContenderName = 'eni-pool' | 'naive sequential' | 'naive parallel';
-const CONTENDERS: readonly ContenderName[] = ['eni-pool', 'naive sequential', 'naive parallel'];
+type ContenderName = 'eni-pool' | 'original sync';
+const CONTENDERS: readonly ContenderName[] = ['eni-pool', 'original sync'];
+/** The original polls every second; its attach here takes 20 ms, so it polls as eni-pool's first wait does. */
+const ORIGINAL_POLL_MS = 25;
 
 interface Sample {
   readonly contender: ContenderName;
@@ -284,15 +274,33 @@ async function runContender(contender: ContenderName, size: number, scale: numbe
         note(outcome.error instanceof AwsCallError ? outcome.error.code : (outcome.error?.name ?? 'failed'));
       }
     } else {
-      const ids = [...world.members.keys()];
-      const results: NaiveResult[] = await naiveAttachAll(ec2, ids, {
-        parallel: contender === 'naive parallel',
-        poolTagKey: POOL_TAG,
+      // Its own client, with botocore's 5 attempts; its log lines are how it reports failures.
+      const originalEc2 = new EC2Client({
+        ...sim.clientConfig(),
+        logger: silentLogger,
+        ...originalToolClientConfig(),
       });
-      for (const result of results) if (!result.ok) note(result.reason ?? 'failed');
+      try {
+        const tool = new OriginalTool({
+          ec2: originalEc2,
+          pollIntervalMs: ORIGINAL_POLL_MS,
+          signal: AbortSignal.timeout(RUN_DEADLINE_MS),
+          log: (level, message) => {
+            if (level !== 'error') return;
+            note(
+              message.startsWith('No network interfaces')
+                ? 'no free interface'
+                : (/, (\S+)$/.exec(message)?.[1] ?? 'failed'),
+            );
+          },
+        });
+        await tool.sync().catch((error: unknown) => note(error instanceof Error ? error.name : 'failed'));
+      } finally {
+        originalEc2.destroy();
+      }
     }
     const doneMs = performance.now() - startedAt;
-    // A baseline returns without waiting: let its last attachments settle (bounded) before judging.
+    // Let any last attachment settle (bounded) before judging.
     await sim.world.waitForSettled({ timeoutMs: SETTLE_MS, intervalMs: 5 });
     const calls = callsOf(sim);
     const { served, wrong } = coverage(sim, world.members);
@@ -451,7 +459,7 @@ async function massAssignment(specs: readonly SizeSpec[]): Promise<void> {
     rows,
   );
   console.log(
-    "How to read: conv = runs that ended with every instance holding one interface of its pool; all attached = from start until EC2 completed the last attach (only when every run converged); done = until the contender's call returned; calls = every request the simulator answered, throttled ones included; throttled = RequestLimitExceeded answers; failed = instances a baseline gave up on, or failed eni-pool actions. scale = refill speed-up of every simulator bucket and of eni-pool's client-side bucket (the same factor), which compresses time; call and throttle counts do not depend on it, times against the RTT-bound sequential baseline do.",
+    "How to read: conv = runs that ended with every instance holding one interface of its pool; all attached = from start until EC2 completed the last attach (only when every run converged); done = until the contender's call returned; calls = every request the simulator answered, throttled ones included; throttled = RequestLimitExceeded answers; failed = instances a baseline gave up on, or failed eni-pool actions. scale = refill speed-up of every simulator bucket and of eni-pool's client-side bucket (the same factor), which compresses time; call and throttle counts do not depend on it, times against the round-trip-bound baseline do.",
   );
 
   if (reasonLines.length > 0) {
@@ -475,184 +483,10 @@ async function massAssignment(specs: readonly SizeSpec[]): Promise<void> {
   );
 }
 
-// ── scenario 3: the event path ───────────────────────────────────────────────────────────────────
-
-interface EventSample {
-  readonly latencyMs: number;
-  readonly calls: Calls;
-}
-
-function summarize(label: string, samples: readonly EventSample[], extra: string): string[] {
-  const latencies = samples.map((s) => s.latencyMs);
-  const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
-  const per = (pick: (c: Calls) => number) =>
-    (samples.reduce((sum, s) => sum + pick(s.calls), 0) / samples.length).toFixed(2);
-  return [
-    label,
-    int(samples.length),
-    per((c) => c.total),
-    per((c) => c.describe),
-    per((c) => c.attach + c.detach + c.tags),
-    per((c) => c.throttled),
-    formatMs(mean),
-    formatMs(median(latencies)),
-    formatMs(Math.max(...latencies)),
-    extra,
-  ];
-}
-
-const stateChange = (instanceId: string): InstanceStateChangeTrigger => ({
-  kind: 'instance-state-change',
-  instanceId,
-  state: 'running',
-  origin: {},
-});
-
-async function eventPath(poolSize: number, events: number): Promise<void> {
-  const sim = await startSim(1);
-  const ec2 = ec2Client(sim);
-  const rows: string[][] = [];
-  try {
-    // One pool of `poolSize` members, converged through the model API (no calls), plus spare interfaces
-    // (2 × events per subnet, so every new instance finds one).
-    const world = await buildWorld(sim, poolSize, { min: poolSize, max: poolSize }, 2 * events);
-    for (const [instanceId, { pool, subnetId }] of world.members) {
-      const free = sim.ec2
-        .snapshot()
-        .interfaces.find(
-          (e) => e.status === 'available' && e.subnetId === subnetId && e.tags[POOL_TAG] === pool,
-        );
-      if (!free) throw new Error(`no free interface for ${instanceId}`);
-      sim.ec2.attachNetworkInterface({
-        networkInterfaceId: free.networkInterfaceId,
-        instanceId,
-        deviceIndex: 1,
-      });
-    }
-    await sim.world.waitForSettled({ timeoutMs: 10_000 });
-    const pool = world.members.values().next().value!.pool;
-    const manager = new EniPoolManager({ ec2, logger: silentLogger, executor: enipoolExecutor(1) });
-    const random = new SeededRandom(SEED);
-    const memberIds = [...world.members.keys()];
-
-    const timed = async (call: () => Promise<unknown>): Promise<EventSample> => {
-      const before = callsOf(sim);
-      const start = performance.now();
-      await call();
-      const latencyMs = performance.now() - start;
-      return { latencyMs, calls: minus(callsOf(sim), before) };
-    };
-
-    // Warm the client's connections and the code paths once, untimed.
-    await manager.handle(stateChange(memberIds[0]!));
-
-    const duplicates: EventSample[] = [];
-    let duplicateActions = 0;
-    for (let i = 0; i < events; i++) {
-      const instanceId = memberIds[Math.floor(random.next() * memberIds.length)]!;
-      duplicates.push(
-        await timed(async () => {
-          const result = await manager.handle(stateChange(instanceId));
-          duplicateActions += result.reconcile?.outcomes.length ?? 0;
-          if (!result.reconcile?.converged)
-            problems.push(`duplicate event for ${instanceId} did not converge`);
-        }),
-      );
-    }
-    rows.push(
-      summarize('eni-pool, instance already served', duplicates, `${duplicateActions} actions taken`),
-    );
-
-    /** Launches one new member of the pool (subnets in turn) and waits until it runs. */
-    const launch = async (i: number): Promise<string[]> => {
-      const subnetId = world.subnetIds[i % world.subnetIds.length]!;
-      const ids = sim.world.launchInstances({ subnetId, tags: { [POOL_TAG]: pool } });
-      await sim.world.waitForState(ids, 'running', { timeoutMs: 10_000, intervalMs: 5 });
-      return ids;
-    };
-    /** Attached interfaces of the pool an instance holds (model API, no call counted). */
-    const poolInterfacesOf = (instanceId: string) =>
-      sim.world
-        .attachmentsOf(instanceId)
-        .filter(
-          (a) =>
-            a.status === 'attached' && sim.world.interface(a.networkInterfaceId)?.tags[POOL_TAG] === pool,
-        ).length;
-
-    // Each new instance is launched just before its event, so every event has exactly one to serve.
-    const fresh: EventSample[] = [];
-    let served = 0;
-    const rounds: number[] = [];
-    for (let i = 0; i < events; i++) {
-      const [instanceId] = await launch(i);
-      fresh.push(
-        await timed(async () => {
-          const result = await manager.handle(stateChange(instanceId!));
-          if (!result.reconcile?.converged) problems.push(`event for new ${instanceId} did not converge`);
-          rounds.push(result.reconcile?.rounds ?? 0);
-        }),
-      );
-      if (poolInterfacesOf(instanceId!) === 1) served++;
-      else
-        problems.push(`new instance ${instanceId} does not hold exactly one pool interface after its event`);
-    }
-    rows.push(
-      summarize(
-        'eni-pool, new instance needs one',
-        fresh,
-        `${served}/${events} served, median rounds ${median(rounds)}`,
-      ),
-    );
-
-    const naive: EventSample[] = [];
-    let naiveServed = 0;
-    for (let i = 0; i < events; i++) {
-      const [instanceId] = await launch(i);
-      naive.push(await timed(() => naiveAttachOne(ec2, instanceId!, { poolTagKey: POOL_TAG })));
-      await sim.world.waitForSettled({ timeoutMs: 10_000, intervalMs: 5 });
-      if (poolInterfacesOf(instanceId!) === 1) naiveServed++;
-    }
-    rows.push(
-      summarize(
-        'naive, new instance needs one',
-        naive,
-        `${naiveServed}/${events} served (returns before the attach completes)`,
-      ),
-    );
-
-    const broken = sim.world.invariants();
-    if (broken.length > 0)
-      problems.push(`event path: EC2 invariants broken: ${broken.slice(0, 3).join('; ')}`);
-  } finally {
-    ec2.destroy();
-    await sim.stop();
-  }
-  printTable(
-    `Event path: "running" state-change events, one at a time, on a converged pool of ${poolSize} (EC2 throttling on, AWS buckets, 1×)`,
-    [
-      'event',
-      'events',
-      'calls/event',
-      'describe',
-      'mutating',
-      'throttled',
-      'mean ms',
-      'median ms',
-      'max ms',
-      'result',
-    ],
-    rows,
-  );
-  console.log(
-    "How to read: eni-pool answers every event with a reconcile of the instance's pool (find its pools, load, plan, apply, re-load to confirm), so a duplicate costs reads only and a new instance is confirmed attached before handle() returns; the naive handler does not wait or verify.",
-  );
-}
-
 // ── main ─────────────────────────────────────────────────────────────────────────────────────────
 
 // `--quick`: a smoke run of the same code (small sizes, fewer runs), for trying changes.
-// At 1,000 there is one run: the baselines describe every free interface once per instance, so their
-// cost grows with N² (1.5–2.5 minutes of the run there), while eni-pool's time is set by the bucket.
+// At 1,000 there is one run: the baseline serves one member after another, round trip by round trip.
 const quick = process.argv.includes('--quick');
 const started = performance.now();
 await massAssignment(
@@ -667,7 +501,6 @@ await massAssignment(
         { size: 1_000, scale: 10, runs: 1 },
       ],
 );
-await eventPath(200, quick ? 10 : 20);
 console.log(
   `node ${process.versions.node}, ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)}; simulator in-process over HTTP on 127.0.0.1, attach/detach ${SIM_DELAYS.attachMs} ms; total ${((performance.now() - started) / 1000).toFixed(0)} s.`,
 );

@@ -26,6 +26,8 @@ export interface AwsSimOptions {
   readonly delayJitter?: number;
   /** EC2 describes see the world as of this many ms ago. @defaultValue 0 */
   readonly describeLagMs?: number;
+  /** Reuse one world snapshot until the next change (large worlds; see `Ec2ModelOptions`). @defaultValue false */
+  readonly reuseSnapshots?: boolean;
   /** EC2 request throttling: `true` for AWS's buckets, or custom buckets. @defaultValue false */
   readonly throttling?: boolean | ThrottleOptions;
   /** EC2 faults in force from the start. */
@@ -99,6 +101,7 @@ export class AwsSim {
       ...(options.delays ? { delays: options.delays } : {}),
       ...(options.delayJitter !== undefined ? { delayJitter: options.delayJitter } : {}),
       ...(options.describeLagMs !== undefined ? { describeLagMs: options.describeLagMs } : {}),
+      ...(options.reuseSnapshots !== undefined ? { reuseSnapshots: options.reuseSnapshots } : {}),
     });
     this.ec2Throttle = new Ec2Throttle();
     this.ec2Faults = new FaultInjector(this.ec2.rng);

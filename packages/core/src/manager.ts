@@ -651,10 +651,12 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       readonly signal: AbortSignal | undefined;
       readonly scope: PoolScope;
       readonly round: number;
+      readonly targets?: readonly string[];
     },
   ) {
     this.logger.info('applying plan', {
       scope: context.scope,
+      ...(context.targets ? { instanceIds: context.targets } : {}),
       round: context.round,
       actions: actions.map((action) => action.id),
     });
@@ -948,7 +950,13 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
         break;
       }
       if (rounds > this.maxRounds || signal?.aborted) break;
-      const applied = await this.applyActions(planned, plan, { awaitSettled, signal, scope, round: rounds });
+      const applied = await this.applyActions(planned, plan, {
+        awaitSettled,
+        signal,
+        scope,
+        round: rounds,
+        targets: targetList,
+      });
       outcomes.push(...applied.outcomes);
       this.learnLimits(applied.outcomes, full);
       if (applied.conflicts === 0) {

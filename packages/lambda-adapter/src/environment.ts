@@ -72,6 +72,7 @@ export function createHandlerFromConfig(
     powertools,
     poolTagKey: config.poolTagKey,
     hookNamePrefix: config.lifecycleHookPrefix,
+    logEvent: config.logEvent,
     metrics: config.metrics
       ? createEmfPublisher(
           new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),

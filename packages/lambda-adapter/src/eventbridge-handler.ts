@@ -29,7 +29,7 @@ export type EventBridgeHandler = (event: unknown, context?: Context) => Promise<
 export function createEventBridgeHandler(options: HandlerOptions = {}): EventBridgeHandler {
   const runtime = resolveRuntime(options);
   return async (event, context) => {
-    const invocation = runtime.enter(context);
+    const invocation = runtime.enter(context, event);
     try {
       return await handleEvent(event, runtime, invocation.signal);
     } finally {

@@ -60,7 +60,7 @@ export function createLambdaHandler(options: SqsHandlerOptions = {}): LambdaHand
   });
   return async (event, context) => {
     if (isSqsEvent(event)) {
-      const invocation = runtime.enter(context);
+      const invocation = runtime.enter(context, event);
       try {
         return await processBatch(event, runtime, concurrency, invocation.signal);
       } finally {

@@ -19,7 +19,7 @@ import {
 } from '@eni-pool/lifecycle-hook-adapter';
 import type { Context } from 'aws-lambda';
 import { type PoolMetricsPublisher, poolMetricsOf } from './metrics';
-import { fromPowertools } from './powertools-logger';
+import { beginEventLog, fromPowertools } from './powertools-logger';
 import type {
   HandlerOptions,
   IgnoredResult,
@@ -44,7 +44,7 @@ export interface HandlerRuntime {
    * Starts an invocation: adds the Lambda context to the structured logs and returns a signal that fires
    * `deadlineMarginMs` before the function's timeout (none without a context). Call `done` at the end.
    */
-  enter(context: Context | undefined): Invocation;
+  enter(context: Context | undefined, event?: unknown): Invocation;
 }
 
 /** One invocation's deadline. */
@@ -139,9 +139,23 @@ export function resolveRuntime(options: HandlerOptions): HandlerRuntime {
     hookNamePrefix,
     metrics: options.metrics ?? false,
     lifecycle,
-    enter(context) {
-      if (context !== undefined) options.powertools?.addContext(context);
-      return invocationDeadline(context, deadlineMarginMs);
+    enter(context, event) {
+      // The event's id becomes the correlation id of every line of the invocation; an SQS batch has none
+      // of its own, its lines carry each record's messageId instead.
+      const end = options.powertools
+        ? beginEventLog(options.powertools, event, {
+            ...(context !== undefined ? { context } : {}),
+            logEvent: options.logEvent ?? false,
+          })
+        : () => {};
+      const deadline = invocationDeadline(context, deadlineMarginMs);
+      return {
+        ...(deadline.signal ? { signal: deadline.signal } : {}),
+        done() {
+          deadline.done();
+          end();
+        },
+      };
     },
   };
 }
@@ -258,6 +272,13 @@ export async function runTrigger(
         );
       }
       const handled = await runtime.manager.handle(trigger, options);
+      // The reconcile lines name the instance the event was about.
+      if (handled.reconcile)
+        return logReconciled(
+          reconciled(trigger.kind, [handled.reconcile], runtime),
+          runtime,
+          trigger.instanceId,
+        );
       if (handled.reconcile === undefined) {
         return ignored(
           trigger.kind,
@@ -297,9 +318,14 @@ export async function runTrigger(
   }
 }
 
-function logReconciled(result: ReconciledResult, runtime: HandlerRuntime): ReconciledResult {
+function logReconciled(
+  result: ReconciledResult,
+  runtime: HandlerRuntime,
+  instanceId?: string,
+): ReconciledResult {
   const message = result.converged ? 'pools reconciled' : 'pools reconciled without converging';
-  if (result.converged && result.unsatisfied === 0) runtime.logger.info(message, { ...result });
-  else runtime.logger.warn(message, { ...result });
+  const context = { ...result, ...(instanceId ? { instanceId } : {}) };
+  if (result.converged && result.unsatisfied === 0) runtime.logger.info(message, context);
+  else runtime.logger.warn(message, context);
   return result;
 }

@@ -3,6 +3,7 @@ import {
   type InstanceMembership,
   type LifecycleActionTrigger,
   type ReconcileResult,
+  Semaphore,
 } from '@eni-pool/core';
 import { isOwnHook } from '@eni-pool/lifecycle-hook-adapter';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -36,30 +37,30 @@ interface Job {
   run(): Promise<void>;
 }
 
-/** Runs `jobs` with at most `limit` in flight; returns the keys of the jobs that threw. */
+/** Runs `jobs` with at most `limit` in flight (core's one bounded-concurrency helper); returns the keys of the jobs that threw. */
 async function runBounded(
   jobs: readonly Job[],
   limit: number,
   runtime: HandlerRuntime,
 ): Promise<Set<string>> {
   const failed = new Set<string>();
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++]!;
-      try {
-        await job.run();
-      } catch (error) {
-        failed.add(job.key);
-        runtime.logger.error('batch work failed; its messages go back to the queue', {
-          job: job.key,
-          messageIds: job.messageIds,
-          error,
-        });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  const slots = new Semaphore(limit);
+  await Promise.all(
+    jobs.map((job) =>
+      slots.run(async () => {
+        try {
+          await job.run();
+        } catch (error) {
+          failed.add(job.key);
+          runtime.logger.error('batch work failed; its messages go back to the queue', {
+            job: job.key,
+            messageIds: job.messageIds,
+            error,
+          });
+        }
+      }),
+    ),
+  );
   return failed;
 }
 
@@ -85,7 +86,7 @@ export function createSqsHandler(options: SqsHandlerOptions = {}): SqsHandler {
   const concurrency = batchConcurrency(options);
   const runtime = resolveRuntime(options);
   return async (event, context) => {
-    const invocation = runtime.enter(context);
+    const invocation = runtime.enter(context, event);
     try {
       return await processBatch(event, runtime, concurrency, invocation.signal);
     } finally {

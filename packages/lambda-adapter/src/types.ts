@@ -73,8 +73,13 @@ export interface HandlerOptions {
   readonly hookNamePrefix?: string;
   /** Where the handler logs. @defaultValue `fromPowertools(powertools)` when given, else core's warn-level JSON logger */
   readonly logger?: Logger;
-  /** When given, each invocation adds the Lambda context (request id, function, cold start) to it. */
+  /**
+   * When given, each invocation adds the Lambda context (request id, function, cold start) to it, and
+   * the event's id as `correlation_id` on every line of the invocation.
+   */
   readonly powertools?: PowertoolsLogger;
+  /** Log every incoming event at info (`POWERTOOLS_LOGGER_LOG_EVENT`), through `powertools`. @defaultValue `false` */
+  readonly logEvent?: boolean;
   /** Per-pool figures after each reconcile; `false` publishes nothing. @defaultValue `false` */
   readonly metrics?: PoolMetricsPublisher | false;
   /**

@@ -7,6 +7,7 @@ import {
   type InstanceView,
   type LeavingInstances,
   type Logger,
+  positive,
 } from '@eni-pool/core';
 import { createAutoScalingClient } from './auto-scaling';
 import type { CallRetryOptions } from './options';
@@ -65,14 +66,6 @@ function isRefusal(error: unknown): boolean {
   return status !== undefined && status >= 400 && status < 500;
 }
 
-function positive(value: number | undefined, fallback: number, setting: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigurationError(`${setting} must be a positive integer, got ${String(value)}`, setting);
-  }
-  return value;
-}
-
 /**
  * Asks Auto Scaling which pool members it is terminating, for `EniPoolManager`'s `leaving` option: during
  * `Terminating:Wait` an instance is still `running`, and without this a reconcile from any path (a state
@@ -100,9 +93,9 @@ export function createAutoScalingLeavingInstances(
   const logger = options.logger ?? defaultLogger;
   const leavingStates = new Set(options.leavingStates ?? LEAVING_LIFECYCLE_STATES);
   const retry = {
-    maxAttempts: positive(options.retry?.maxAttempts, 5, 'retry.maxAttempts'),
-    baseDelayMs: positive(options.retry?.baseDelayMs, 200, 'retry.baseDelayMs'),
-    maxDelayMs: positive(options.retry?.maxDelayMs, 5_000, 'retry.maxDelayMs'),
+    maxAttempts: positive(options.retry?.maxAttempts ?? 5, 'retry.maxAttempts', true),
+    baseDelayMs: positive(options.retry?.baseDelayMs ?? 200, 'retry.baseDelayMs', true),
+    maxDelayMs: positive(options.retry?.maxDelayMs ?? 5_000, 'retry.maxDelayMs', true),
   };
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;

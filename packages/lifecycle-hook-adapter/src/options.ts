@@ -1,12 +1,15 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
+  bool,
   ConfigurationError,
   DEFAULT_POOL_TAG_KEY,
   type Ec2Port,
   type EniPoolManager,
   type EniPoolManagerOptions,
   type Logger,
+  oneOf,
+  positive,
 } from '@eni-pool/core';
 
 /**
@@ -38,7 +41,10 @@ export type WarmPoolMode = 'skip' | 'attach';
 export interface PollOptions {
   /** First delay. @defaultValue `1000` */
   readonly initialDelayMs?: number;
-  /** Upper bound of one delay. @defaultValue `10000` */
+  /**
+   * Upper bound of one delay. A waiting launch looks again at least this often, so it goes in service
+   * soon after a hand-over attached its interface. @defaultValue `2000`
+   */
   readonly maxDelayMs?: number;
   /** Growth factor per poll. @defaultValue `2` */
   readonly multiplier?: number;
@@ -154,14 +160,6 @@ export interface ResolvedSettings {
 /** Longest `HeartbeatTimeout` Auto Scaling accepts (7200 s). */
 export const MAX_HOOK_HEARTBEAT_TIMEOUT_MS = 7_200_000;
 
-function positiveInteger(value: number | undefined, fallback: number, setting: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigurationError(`${setting} must be a positive integer, got ${String(value)}`, setting);
-  }
-  return value;
-}
-
 /** Throws, naming `setting`, when a bound is below the one it must reach (a maximum below its start). */
 function notBelow(value: number, setting: string, floor: number, floorSetting: string): void {
   if (value < floor) {
@@ -170,30 +168,6 @@ function notBelow(value: number, setting: string, floor: number, floorSetting: s
       setting,
     );
   }
-}
-
-function flag(value: boolean | undefined, fallback: boolean, setting: string): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') {
-    throw new ConfigurationError(`${setting} must be true or false, got ${String(value)}`, setting);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(
-  value: T | undefined,
-  allowed: readonly T[],
-  fallback: T,
-  setting: string,
-): T {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value)) {
-    throw new ConfigurationError(
-      `${setting} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got '${String(value)}'`,
-      setting,
-    );
-  }
-  return value;
 }
 
 /**
@@ -214,7 +188,7 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
   if (options.manager && options.managerOptions) {
     throw new ConfigurationError('pass either manager or managerOptions, not both', 'managerOptions');
   }
-  const detectTerminating = flag(options.detectTerminating, true, 'detectTerminating');
+  const detectTerminating = bool(options.detectTerminating ?? true, 'detectTerminating');
   if (options.manager && options.detectTerminating === true && !options.manager.hasLeavingSource) {
     throw new ConfigurationError(
       'detectTerminating needs the manager to have a leaving source: build it with leaving: createAutoScalingLeavingInstances(...)',
@@ -222,9 +196,9 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
     );
   }
 
-  const launchBudgetMs = positiveInteger(options.launchBudgetMs, 240_000, 'launchBudgetMs');
-  const terminateBudgetMs = positiveInteger(options.terminateBudgetMs, 120_000, 'terminateBudgetMs');
-  const heartbeatIntervalMs = positiveInteger(options.heartbeatIntervalMs, 60_000, 'heartbeatIntervalMs');
+  const launchBudgetMs = positive(options.launchBudgetMs ?? 240_000, 'launchBudgetMs', true);
+  const terminateBudgetMs = positive(options.terminateBudgetMs ?? 120_000, 'terminateBudgetMs', true);
+  const heartbeatIntervalMs = positive(options.heartbeatIntervalMs ?? 60_000, 'heartbeatIntervalMs', true);
   if (heartbeatIntervalMs >= MAX_HOOK_HEARTBEAT_TIMEOUT_MS) {
     throw new ConfigurationError(
       `heartbeatIntervalMs must be below the longest hook HeartbeatTimeout (${MAX_HOOK_HEARTBEAT_TIMEOUT_MS} ms), got ${heartbeatIntervalMs}`,
@@ -232,7 +206,7 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
     );
   }
   if (options.hookHeartbeatTimeoutMs !== undefined) {
-    const hookTimeout = positiveInteger(options.hookHeartbeatTimeoutMs, 0, 'hookHeartbeatTimeoutMs');
+    const hookTimeout = positive(options.hookHeartbeatTimeoutMs ?? 0, 'hookHeartbeatTimeoutMs', true);
     if (hookTimeout < 30_000 || hookTimeout > MAX_HOOK_HEARTBEAT_TIMEOUT_MS) {
       throw new ConfigurationError(
         `hookHeartbeatTimeoutMs must be between 30000 and ${MAX_HOOK_HEARTBEAT_TIMEOUT_MS} (the hook's 30–7200 s), got ${hookTimeout}`,
@@ -247,8 +221,8 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
     }
   }
 
-  const initialDelayMs = positiveInteger(options.poll?.initialDelayMs, 1_000, 'poll.initialDelayMs');
-  const maxDelayMs = positiveInteger(options.poll?.maxDelayMs, 10_000, 'poll.maxDelayMs');
+  const initialDelayMs = positive(options.poll?.initialDelayMs ?? 1_000, 'poll.initialDelayMs', true);
+  const maxDelayMs = positive(options.poll?.maxDelayMs ?? 2_000, 'poll.maxDelayMs', true);
   notBelow(maxDelayMs, 'poll.maxDelayMs', initialDelayMs, 'poll.initialDelayMs');
   const multiplier = options.poll?.multiplier ?? 2;
   if (typeof multiplier !== 'number' || !Number.isFinite(multiplier) || multiplier < 1) {
@@ -258,9 +232,9 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
     );
   }
 
-  const maxAttempts = positiveInteger(options.retry?.maxAttempts, 5, 'retry.maxAttempts');
-  const baseDelayMs = positiveInteger(options.retry?.baseDelayMs, 200, 'retry.baseDelayMs');
-  const retryMaxDelayMs = positiveInteger(options.retry?.maxDelayMs, 5_000, 'retry.maxDelayMs');
+  const maxAttempts = positive(options.retry?.maxAttempts ?? 5, 'retry.maxAttempts', true);
+  const baseDelayMs = positive(options.retry?.baseDelayMs ?? 200, 'retry.baseDelayMs', true);
+  const retryMaxDelayMs = positive(options.retry?.maxDelayMs ?? 5_000, 'retry.maxDelayMs', true);
   notBelow(retryMaxDelayMs, 'retry.maxDelayMs', baseDelayMs, 'retry.baseDelayMs');
 
   const hookNamePrefix = options.hookNamePrefix ?? DEFAULT_HOOK_NAME_PREFIX;
@@ -279,9 +253,9 @@ export function resolveSettings(options: LifecycleHookHandlerOptions): ResolvedS
     heartbeatIntervalMs,
     poll: { initialDelayMs, maxDelayMs, multiplier },
     retry: { maxAttempts, baseDelayMs, maxDelayMs: retryMaxDelayMs },
-    resultOnFailure: oneOf(options.resultOnFailure, ['ABANDON', 'CONTINUE'], 'ABANDON', 'resultOnFailure'),
-    warmPool: oneOf(options.warmPool, ['skip', 'attach'], 'skip', 'warmPool'),
-    leavingTtlMs: positiveInteger(options.leavingTtlMs, 600_000, 'leavingTtlMs'),
+    resultOnFailure: oneOf(options.resultOnFailure ?? 'ABANDON', ['ABANDON', 'CONTINUE'], 'resultOnFailure'),
+    warmPool: oneOf(options.warmPool ?? 'skip', ['skip', 'attach'], 'warmPool'),
+    leavingTtlMs: positive(options.leavingTtlMs ?? 600_000, 'leavingTtlMs', true),
     // A manager passed in decides for itself; the setting says whether terminating members are detected.
     detectTerminating: options.manager ? options.manager.hasLeavingSource : detectTerminating,
   };

@@ -56,6 +56,13 @@ export interface Ec2ModelOptions {
   readonly describeLagMs?: number;
   /** @defaultValue `Date.now` */
   readonly clock?: () => number;
+  /**
+   * Reuse one frozen snapshot of the world until it next changes, instead of building one per describe:
+   * for worlds of many thousands of instances, whose describes would otherwise cost the simulator a copy
+   * of everything each. Answers are the same; only the simulator's own time per request changes.
+   * @defaultValue false
+   */
+  readonly reuseSnapshots?: boolean;
 }
 
 interface VpcRec {
@@ -208,6 +215,9 @@ export class Ec2Model implements InstanceFleet {
   /** The caller's stand-in IAM policy, consulted by attach and detach (dry run or not). */
   readonly permissions: Ec2Permissions;
   private history: WorldSnapshot[] = [];
+  /** With `reuseSnapshots`, the last snapshot, kept until the next change. */
+  private cached: WorldSnapshot | undefined;
+  private readonly reuseSnapshots: boolean;
   private disposed = false;
 
   constructor(options: Ec2ModelOptions = {}) {
@@ -218,6 +228,7 @@ export class Ec2Model implements InstanceFleet {
     this.random = new SeededRandom(options.seed ?? 1);
     this.jitter = options.delayJitter ?? 0;
     this.clock = options.clock ?? Date.now;
+    this.reuseSnapshots = options.reuseSnapshots ?? false;
     this.describeLagMs = options.describeLagMs ?? 0;
     this.permissions = new Ec2Permissions(this.identity);
   }
@@ -613,13 +624,24 @@ export class Ec2Model implements InstanceFleet {
     return chosen ?? { at: cutoff, instances: [], interfaces: [] };
   }
 
-  /** The current state, unlagged. */
+  /**
+   * The current state, unlagged. With `reuseSnapshots`, the same frozen object is returned until the world
+   * next changes (its `at` is when that state was first read).
+   */
   snapshot(): WorldSnapshot {
-    return {
+    if (!this.reuseSnapshots) {
+      return {
+        at: this.clock(),
+        instances: [...this.instances.values()].map((i) => this.instanceSnapshot(i)),
+        interfaces: [...this.interfaces.values()].map((e) => this.interfaceSnapshot(e)),
+      };
+    }
+    this.cached ??= Object.freeze({
       at: this.clock(),
-      instances: [...this.instances.values()].map((i) => this.instanceSnapshot(i)),
-      interfaces: [...this.interfaces.values()].map((e) => this.interfaceSnapshot(e)),
-    };
+      instances: Object.freeze([...this.instances.values()].map((i) => this.instanceSnapshot(i))),
+      interfaces: Object.freeze([...this.interfaces.values()].map((e) => this.interfaceSnapshot(e))),
+    }) as WorldSnapshot;
+    return this.cached;
   }
 
   subnetList(): SubnetSnapshot[] {
@@ -872,6 +894,7 @@ export class Ec2Model implements InstanceFleet {
   }
 
   private commit(): void {
+    this.cached = undefined;
     if (this.describeLagMs === 0) return;
     const now = this.clock();
     this.history.push(this.snapshot());

@@ -130,3 +130,38 @@ describe('Ec2Model', () => {
     expect(() => new Ec2Model({ delays: { attachMs: -1 } })).toThrow('delays.attachMs must be a number >= 0');
   });
 });
+
+describe('Ec2Model.snapshot', () => {
+  it('builds a fresh snapshot per call by default', () => {
+    const { ec2 } = world(5);
+    expect(ec2.snapshot()).not.toBe(ec2.snapshot());
+    expect(ec2.snapshot()).toEqual({ ...ec2.snapshot(), at: expect.any(Number) });
+  });
+
+  it('with reuseSnapshots, reuses one frozen snapshot while nothing changes and shows every change at once', async () => {
+    const ec2 = new Ec2Model({ seed: 5, delays: { launchMs: 2, attachMs: 1 }, reuseSnapshots: true });
+    const w = new SimWorld(ec2, new Ec2Throttle(), new FaultInjector(ec2.rng));
+    const { subnetIds } = w.createNetwork({ azs: 1 });
+    const enis = w
+      .createPool({ name: 'p', subnets: subnetIds, perSubnet: 1 })
+      .map((e) => e.networkInterfaceId);
+    const first = ec2.snapshot();
+    expect(ec2.snapshot()).toBe(first);
+    expect(Object.isFrozen(first.interfaces)).toBe(true);
+
+    const [id] = w.launchInstances({ subnetId: subnetIds[0]! });
+    const launched = ec2.snapshot();
+    expect(launched).not.toBe(first);
+    expect(launched.instances.map((i) => i.instanceId)).toContain(id);
+    await w.waitForState([id!], 'running');
+    expect(ec2.snapshot().instances.find((i) => i.instanceId === id)?.state).toBe('running');
+
+    const eni = enis[0]!;
+    ec2.attachNetworkInterface({ networkInterfaceId: eni, instanceId: id!, deviceIndex: 1 });
+    expect(ec2.snapshot().interfaces.find((e) => e.networkInterfaceId === eni)?.status).toBe('attaching');
+    w.tag([eni], { owner: 'bench' });
+    expect(ec2.snapshot().interfaces.find((e) => e.networkInterfaceId === eni)?.tags.owner).toBe('bench');
+    await w.waitForSettled();
+    expect(ec2.snapshot().interfaces.find((e) => e.networkInterfaceId === eni)?.status).toBe('in-use');
+  });
+});

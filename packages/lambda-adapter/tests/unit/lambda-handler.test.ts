@@ -73,7 +73,8 @@ describe('structured logs', () => {
       callbackWaitsForEmptyEventLoop: true,
       getRemainingTimeInMillis: () => 60_000,
     } as unknown as Context;
-    await handler(scheduled(), context);
+    const sync = scheduled() as { id: string };
+    await handler(sync, context);
     await handler({ hello: 'world' }, context);
     vi.restoreAllMocks();
 
@@ -95,5 +96,11 @@ describe('structured logs', () => {
     expect(entries).toContainEqual(
       expect.objectContaining({ level: 'WARN', error: 'UnsupportedEventError', function_name: 'eni-pool' }),
     );
+    // Every line of an invocation carries its event's id, and only that invocation's lines do.
+    const synced = entries.filter((entry) => entry.trigger === 'scheduled-sync');
+    expect(synced.length).toBeGreaterThan(0);
+    for (const entry of synced) expect(entry.correlation_id).toBe(sync.id);
+    const rejected = entries.filter((entry) => entry.error === 'UnsupportedEventError');
+    for (const entry of rejected) expect(entry.correlation_id).toBeUndefined();
   });
 });

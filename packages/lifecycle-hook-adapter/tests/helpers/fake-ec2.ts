@@ -60,7 +60,16 @@ export class FakeEc2 implements Ec2Port {
   private seq = 0;
   private clock = Date.parse('2026-11-27T05:00:00Z');
 
-  constructor(private readonly settleMs = 5) {}
+  /**
+   * @param settleMs - How long an attach or detach takes to settle.
+   * @param timers - Where that time passes: a `VirtualClock` in unit tests, real timers by default.
+   */
+  constructor(
+    private readonly settleMs = 5,
+    private readonly timers: { setTimeout(fire: () => void, ms: number): unknown } = {
+      setTimeout: (fire, ms) => setTimeout(fire, ms),
+    },
+  ) {}
 
   addInstance(spec: {
     id?: string;
@@ -183,7 +192,7 @@ export class FakeEc2 implements Ec2Port {
       status: 'attaching' as 'attaching' | 'attached' | 'detaching',
     };
     eni.attachment = attachment;
-    setTimeout(() => {
+    this.timers.setTimeout(() => {
       if (eni.attachment === attachment) attachment.status = 'attached';
     }, this.settleMs);
     return { attachmentId };
@@ -200,7 +209,7 @@ export class FakeEc2 implements Ec2Port {
     }
     const attachment = eni.attachment;
     attachment.status = 'detaching';
-    setTimeout(() => {
+    this.timers.setTimeout(() => {
       if (eni.attachment === attachment) delete eni.attachment;
     }, this.settleMs);
   }

@@ -11,6 +11,7 @@ import {
   InvalidEventError,
   silentLogger,
   UnsupportedEventError,
+  VirtualClock,
 } from '@eni-pool/core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -39,14 +40,23 @@ const noActiveAction = () =>
   awsError('ValidationError', 'No active Lifecycle Action found with instance ID i-00000001');
 
 let ec2: FakeEc2;
+/** Time moves only when the handler and the fake EC2 wait, so outcomes do not depend on the machine's load. */
+let clock: VirtualClock;
 
-/** A handler on the fake EC2 with small budgets, so a test runs in tens of milliseconds. */
+/** A handler on the fake EC2 and the virtual clock, with small budgets. */
 function handlerFor(options: LifecycleHookHandlerOptions = {}) {
   return createLifecycleHookHandler({
     ec2,
     autoScaling: new AutoScalingClient({ region: 'us-east-1' }),
+    now: clock.now,
+    sleep: clock.sleep,
     managerOptions: {
-      executor: { wait: { initialDelayMs: 2, maxDelayMs: 5, timeoutMs: 1000 }, retry: { baseDelayMs: 1 } },
+      executor: {
+        wait: { initialDelayMs: 2, maxDelayMs: 5, timeoutMs: 1000 },
+        retry: { baseDelayMs: 1 },
+        now: clock.now,
+        sleep: clock.sleep,
+      },
     },
     launchBudgetMs: 400,
     terminateBudgetMs: 400,
@@ -67,7 +77,8 @@ beforeEach(() => {
   asMock.on(CompleteLifecycleActionCommand).resolves({});
   asMock.on(RecordLifecycleActionHeartbeatCommand).resolves({});
   asMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
-  ec2 = new FakeEc2(5);
+  clock = new VirtualClock();
+  ec2 = new FakeEc2(5, clock);
 });
 
 afterEach(() => {
@@ -195,8 +206,8 @@ describe('LifecycleHookHandler launch', () => {
       'DescribeInstances',
       awsError('InvalidInstanceID.NotFound', `The instance ID '${instance}' does not exist`),
     );
-    setTimeout(() => ec2.reveal(instance), 20);
-    setTimeout(() => ec2.setState(instance, 'running'), 60);
+    clock.setTimeout(() => ec2.reveal(instance), 20);
+    clock.setTimeout(() => ec2.setState(instance, 'running'), 60);
 
     const outcome = await handlerFor().handle(launchAction(instance));
 
@@ -274,7 +285,7 @@ describe('LifecycleHookHandler launch', () => {
     const holder = ec2.addInstance({ pool: 'web' });
     const eni = ec2.addInterface({ pool: 'web', attachedTo: holder });
     const waiting = ec2.addInstance({ pool: 'web' });
-    setTimeout(() => ec2.setState(holder, 'terminated'), 50);
+    clock.setTimeout(() => ec2.setState(holder, 'terminated'), 50);
 
     const outcome = await handlerFor({ launchBudgetMs: 1000 }).handle(launchAction(waiting));
 
@@ -641,7 +652,7 @@ describe('LifecycleHookHandler completion protocol', () => {
   it('stops on abort without completing the action', async () => {
     const extra = ec2.addInstance({ pool: 'web' });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
+    clock.setTimeout(() => controller.abort(), 30);
 
     await expect(
       handlerFor({ launchBudgetMs: 5000 }).handle(launchAction(extra), controller.signal),

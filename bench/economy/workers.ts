@@ -1,0 +1,111 @@
+/**
+ * The contenders of the economy bench, each as a "worker": what one Lambda container does with the events
+ * it is given. A worker owns its SDK clients, as a container does; a burst gives every event a worker of
+ * its own, as Lambda scales out.
+ */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import type { AwsSim } from '@eni-pool/aws-sim';
+import { EniPoolManager, parseEvent, silentLogger } from '@eni-pool/core';
+import { createEventBridgeHandler } from '@eni-pool/lambda-adapter';
+import { OriginalTool, originalToolClientConfig } from '../baseline/original-tool';
+
+export type ContenderName = 'original' | 'eni-pool' | 'eni-pool (Lambda handler)';
+
+export interface Worker {
+  /** Handles one EventBridge event; resolves when the invocation would return. */
+  handle(event: unknown): Promise<void>;
+  /** Releases the worker's clients. */
+  close(): void;
+}
+
+export interface WorkerOptions {
+  /** Stops the worker's work at a bench deadline. */
+  readonly signal?: AbortSignal;
+  /** The Lambda handler completes lifecycle actions (`lifecycle: true`). @defaultValue false */
+  readonly lifecycle?: boolean;
+  /** Called with every error the worker's invocation ends with (a Lambda error). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** The SDK client's own warnings (socket pool sizes) would land in the tables; they change no call. */
+const quietClient = (sim: AwsSim) => ({ ...sim.clientConfig(), logger: silentLogger });
+
+/** The original tool: its own boto-like client (5 attempts); errors end the invocation. */
+export function originalWorker(sim: AwsSim, options: WorkerOptions = {}): Worker {
+  const ec2 = new EC2Client({ ...quietClient(sim), ...originalToolClientConfig() });
+  const tool = new OriginalTool({ ec2, ...(options.signal ? { signal: options.signal } : {}) });
+  return {
+    handle: (event) => tool.handle(event).catch((error) => options.onError?.(error)),
+    close: () => ec2.destroy(),
+  };
+}
+
+/**
+ * eni-pool with its default options (the SDK client's defaults too), driven as its README shows:
+ * `manager.handle(parseEvent(event))`. Only the logger is silent; logging makes no call.
+ */
+export function managerWorker(
+  sim: AwsSim,
+  options: WorkerOptions = {},
+): Worker & { manager: EniPoolManager } {
+  const ec2 = new EC2Client(quietClient(sim));
+  const manager = new EniPoolManager({ ec2, logger: silentLogger });
+  return {
+    manager,
+    handle: async (event) => {
+      try {
+        await manager.handle(parseEvent(event), options.signal ? { signal: options.signal } : {});
+      } catch (error) {
+        options.onError?.(error);
+      }
+    },
+    close: () => ec2.destroy(),
+  };
+}
+
+/** Several events handled by one shared manager (one container that takes every event). */
+export function sharedManagerWorker(manager: EniPoolManager, options: WorkerOptions = {}): Worker {
+  return {
+    handle: async (event) => {
+      try {
+        await manager.handle(parseEvent(event), options.signal ? { signal: options.signal } : {});
+      } catch (error) {
+        options.onError?.(error);
+      }
+    },
+    close: () => {},
+  };
+}
+
+/** The Lambda adapter's EventBridge handler with its defaults (metrics off, Auto Scaling leaving check on). */
+export function lambdaWorker(sim: AwsSim, options: WorkerOptions = {}): Worker {
+  const ec2 = new EC2Client(quietClient(sim));
+  const autoScaling = new AutoScalingClient(quietClient(sim));
+  const handler = createEventBridgeHandler({
+    ec2,
+    autoScaling,
+    logger: silentLogger,
+    ...(options.lifecycle ? { lifecycle: true } : {}),
+  });
+  return {
+    handle: async (event) => {
+      try {
+        const result = await handler(event);
+        if (result.status === 'rejected') options.onError?.(new Error(`rejected: ${result.message}`));
+      } catch (error) {
+        options.onError?.(error);
+      }
+    },
+    close: () => {
+      ec2.destroy();
+      autoScaling.destroy();
+    },
+  };
+}
+
+export function workerFor(name: ContenderName, sim: AwsSim, options: WorkerOptions = {}): Worker {
+  if (name === 'original') return originalWorker(sim, options);
+  if (name === 'eni-pool') return managerWorker(sim, options);
+  return lambdaWorker(sim, options);
+}
