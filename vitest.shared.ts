@@ -8,5 +8,6 @@ export const workspaceAliases = {
   '@eni-pool/aws-sim': src('aws-sim'),
   '@eni-pool/lifecycle-hook-adapter': src('lifecycle-hook-adapter'),
   '@eni-pool/lambda-adapter': src('lambda-adapter'),
+  '@eni-pool/sqs-adapter': src('sqs-adapter'),
   '@eni-pool/cli': src('cli'),
 };

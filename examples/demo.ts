@@ -4,6 +4,7 @@
  *
  *   npx -y pnpm@12.4.2 install && npx -y pnpm@12.4.2 demo
  *   npx tsx examples/demo.ts --fast      # tiny simulated delays, a few seconds in all
+ *   npx tsx examples/demo.ts --sqs       # eni-pool as a separate process: the eni-pool-sqs CLI on a queue
  *
  * The demo checks its own claims: it exits 0 when every expected outcome happened, and 1 with the first
  * claim that did not hold otherwise.
@@ -18,6 +19,7 @@ import {
   createAutoScalingLeavingInstances,
   createLifecycleHookHandler,
 } from '@eni-pool/lifecycle-hook-adapter';
+import { type SqsAdapterProcess, startSqsAdapterProcess } from './demo-sqs';
 
 const POOL_TAG = 'network-interface-manager-pool';
 const POOL = 'bastion';
@@ -74,6 +76,11 @@ export interface DemoOptions {
   readonly fast?: boolean;
   /** Where output lines go. @defaultValue `process.stdout` */
   readonly write?: (line: string) => void;
+  /**
+   * Run eni-pool as a separate process, the `eni-pool-sqs` CLI draining an SQS queue the rules deliver to,
+   * instead of the Lambda handler in process (see demo-sqs.ts). @defaultValue false
+   */
+  readonly sqs?: boolean;
 }
 
 /** API calls per action, for one step of the demo. */
@@ -158,6 +165,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const ec2 = new EC2Client(sim.clientConfig());
   const autoScaling = new AutoScalingClient(sim.clientConfig());
   const warnings: string[] = [];
+  let adapter: SqsAdapterProcess | undefined;
   const logger: Logger = {
     debug() {},
     info() {},
@@ -196,6 +204,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       retry: { baseDelayMs: fast ? 5 : 100, maxDelayMs: fast ? 50 : 1000 },
     });
     const handler = createEventBridgeHandler({ manager, ec2, logger, lifecycle });
+    // --sqs: the rules deliver into a queue that eni-pool-sqs, a separate process, drains instead.
+    adapter = options.sqs
+      ? await startSqsAdapterProcess(
+          sim,
+          [
+            { name: 'state-change-rule', pattern: STATE_CHANGE_RULE },
+            { name: 'lifecycle-rule', pattern: LIFECYCLE_RULE },
+            { name: 'sync-rule', pattern: SYNC_RULE },
+          ],
+          { fast, timeoutMs: stepTimeoutMs },
+        )
+      : undefined;
+    // What the narration listens to: the manager, or the calls the separate process made.
+    const actions = (adapter?.actions ?? manager) as Pick<EniPoolManager, 'on'>;
 
     const addressOf = (eniId: string) => sim.world.interface(eniId)?.privateIpAddress ?? '?';
     const holders = new Map<string, string[]>();
@@ -206,7 +228,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const reattached: string[] = [];
     let conflicts = 0;
     // Every attach call, whatever its outcome: none may name an instance that is being terminated.
-    manager.on('action_started', ({ action }) => {
+    actions.on('action_started', ({ action }) => {
       if (action.kind === 'attach' && terminating.has(action.instanceId)) {
         reattached.push(`${addressOf(action.networkInterfaceId)} → ${action.instanceId}`);
         out(
@@ -214,7 +236,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         );
       }
     });
-    manager.on('action_succeeded', ({ action }) => {
+    actions.on('action_succeeded', ({ action }) => {
       if (action.kind === 'attach') {
         const address = addressOf(action.networkInterfaceId);
         holders.set(address, [...(holders.get(address) ?? []), action.instanceId]);
@@ -232,8 +254,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         );
       }
     });
-    manager.on('action_conflicted', () => conflicts++);
-    manager.on('action_failed', ({ action, error }) =>
+    actions.on('action_conflicted', () => conflicts++);
+    actions.on('action_failed', ({ action, error }) =>
       out(`  ${elapsed()}  failed    ${action.id}: ${error.message}`),
     );
     lifecycle.on('lifecycle_action_completed', (o) =>
@@ -247,6 +269,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const handlerErrors: unknown[] = [];
     let inFlight = 0;
     const invoke = async (event: Parameters<typeof handler>[0]) => {
+      if (adapter) return; // the event went to the queue as well; the bus callback only narrates it
       inFlight++;
       try {
         results.push(await handler(event));
@@ -293,7 +316,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         await sim.events.idle(stepTimeoutMs);
         await sim.world.waitForSettled({ timeoutMs: stepTimeoutMs });
         await sleep(fast ? 20 : 100);
-        if (sim.events.pendingDeliveries === 0 && inFlight === 0) return;
+        if (sim.events.pendingDeliveries === 0 && inFlight === 0 && (adapter?.idle() ?? true)) return;
       }
       throw new DemoCheckError('the simulator settles', 'still busy after 50 rounds');
     };
@@ -397,7 +420,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       `  hooks      ${LAUNCH_HOOK} (launching, default ABANDON), ${TERMINATE_HOOK} (terminating, default CONTINUE)`,
     );
     out(
-      '  wiring     EventBridge rules → the Lambda handler (in process): state changes, lifecycle actions, sync',
+      adapter
+        ? '  wiring     EventBridge rules → an SQS queue → eni-pool-sqs (a separate process, over HTTP)'
+        : '  wiring     EventBridge rules → the Lambda handler (in process): state changes, lifecycle actions, sync',
     );
     out('             one manager for every path, asking Auto Scaling which pool members it is terminating');
 
@@ -664,7 +689,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         `the sync moved ${eni.privateIpAddress} from the stopped ${holder} to the running ${newcomer}`,
         () => `${newcomer} holds ${taken.networkInterfaceId}`,
       );
-      const sync = results.at(-1);
+      const sync = adapter ? adapter.lastSync() : results.at(-1);
       check(
         sync?.status === 'reconciled' && sync.trigger === 'scheduled-sync' && sync.converged,
         'the scheduled sync converged',
@@ -719,7 +744,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       () => completions.map((c) => `${c.instanceId} ${c.hookName} ${c.result} by ${c.how}`).join('; '),
     );
     out('');
-    out(`  invariants OK: EC2 invariants hold, ${results.length} handler invocations without a failure,`);
+    out(
+      `  invariants OK: EC2 invariants hold, ${adapter ? 'eni-pool-sqs drained the queue' : `${results.length} handler invocations`} without a failure,`,
+    );
     out(`  ${completions.length} lifecycle actions completed with CONTINUE`);
     out(
       `  ${conflicts} attaches lost a race to a concurrent invocation and were re-planned (EC2 is the arbiter)`,
@@ -730,6 +757,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     out('  no attach call named an instance in Terminating:Wait');
     out(`  ${warnings.length} warnings logged${warnings.length > 0 ? ':' : ''}`);
     for (const warning of warnings.slice(0, 5)) out(`    ${warning}`);
+    if (adapter) {
+      const code = await adapter.stop();
+      check(
+        code === 0,
+        'eni-pool-sqs stopped on SIGTERM and exited 0',
+        () => `exit ${code}: ${adapter!.output()}`,
+      );
+      check(
+        adapter.deadLetters() === 0,
+        'no message reached the dead-letter queue',
+        () => `${adapter!.deadLetters()}`,
+      );
+      out('  eni-pool-sqs stopped on SIGTERM with exit 0; no message reached the dead-letter queue');
+    }
     const durationMs = Date.now() - startedAt;
     out(`  done in ${(durationMs / 1000).toFixed(1)} s`);
     return {
@@ -742,6 +783,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       durationMs,
     };
   } finally {
+    await adapter?.stop();
     ec2.destroy();
     autoScaling.destroy();
     await sim.stop();
@@ -751,7 +793,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = new Set(process.argv.slice(2));
   try {
-    await runDemo({ fast: args.has('--fast'), quiet: args.has('--quiet') });
+    await runDemo({ fast: args.has('--fast'), quiet: args.has('--quiet'), sqs: args.has('--sqs') });
   } catch (error) {
     console.error(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
