@@ -1,6 +1,7 @@
 import type { LifecycleActionTrigger, TestNotificationTrigger, Unsatisfied } from '@eni-pool/core';
 import type { LifecycleOutcome } from './types';
 
+/** Which action an event is about: the instance, its group and the hook. */
 export interface LifecycleActionRef {
   readonly instanceId: string;
   readonly autoScalingGroupName: string;
@@ -10,6 +11,12 @@ export interface LifecycleActionRef {
 /**
  * Facts the lifecycle handler emits, keyed by snake_case event name. Listener exceptions are caught and
  * logged; they never break the handling of an action.
+ *
+ * @example
+ * ```ts
+ * hooks.on('lifecycle_launch_unsatisfied', ({ instanceId, unsatisfied }) => alarm(instanceId, unsatisfied?.reason));
+ * hooks.on('lifecycle_heartbeat_sent', ({ instanceId, count }) => log.debug('heartbeat', { instanceId, count }));
+ * ```
  */
 export interface LifecycleHookEvents {
   /** An action was accepted for handling. */

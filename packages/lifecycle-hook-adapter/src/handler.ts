@@ -78,7 +78,15 @@ function refOf(action: LifecycleActionTrigger): LifecycleActionRef {
 
 /**
  * Completes Auto Scaling lifecycle actions only once the pool interface is really there (launch) or really
- * gone (terminate). See {@link createLifecycleHookHandler}.
+ * gone (terminate). Actions of hooks whose name does not start with `hookNamePrefix` are someone else's:
+ * ignored, with no AWS call. See {@link createLifecycleHookHandler}.
+ *
+ * @example
+ * ```ts
+ * const hooks = new LifecycleHookHandler({ launchBudgetMs: 240_000 });
+ * hooks.on('lifecycle_action_completed', (outcome) => log.info(outcome.reason, { ...outcome }));
+ * const outcome = await hooks.handle(parseEvent(event) as LifecycleTrigger);
+ * ```
  */
 export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
   /** The manager that reconciles pools; listen to it for every attach and detach. */
@@ -128,6 +136,12 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
    * Parses a message body (EventBridge event, raw or SNS-wrapped Auto Scaling notification, or a JSON
    * string of one) and handles it. Rejects with `UnsupportedEventError` / `InvalidEventError` before any
    * AWS call when the body is not a lifecycle action or test notification.
+   *
+   * @example
+   * ```ts
+   * const outcome = await hooks.handleMessage(sqsMessage.Body); // a hook's notification target queue
+   * if (outcome.status === 'ignored') log.debug('not our hook', { hook: outcome.lifecycleHookName });
+   * ```
    */
   async handleMessage(body: unknown, signal?: AbortSignal): Promise<LifecycleOutcome> {
     const trigger = parseEvent(body);
@@ -145,6 +159,12 @@ export class LifecycleHookHandler extends EventEmitter<LifecycleHookEvents> {
    * `LifecycleHandlingAbortedError` when `signal` aborts first (the action is then left to its
    * `HeartbeatTimeout` / `DefaultResult` or a redelivery), and with `AwsCallError` when
    * `CompleteLifecycleAction` itself keeps failing.
+   *
+   * @example
+   * ```ts
+   * const trigger = parseEvent(event);
+   * if (trigger.kind === 'lifecycle-action') await hooks.handle(trigger, AbortSignal.timeout(600_000));
+   * ```
    */
   async handle(trigger: LifecycleTrigger, signal?: AbortSignal): Promise<LifecycleOutcome> {
     if (trigger.kind === 'test-notification') return this.acknowledgeTest(trigger);

@@ -37,7 +37,14 @@ export type LifecycleActionResult = 'CONTINUE' | 'ABANDON';
 /** What to do with an instance that is launched into the warm pool (`Destination: WarmPool`). */
 export type WarmPoolMode = 'skip' | 'attach';
 
-/** Exponential backoff between polls of EC2 while waiting for an instance or an interface. */
+/**
+ * Exponential backoff between polls of EC2 while waiting for an instance or an interface.
+ *
+ * @example
+ * ```ts
+ * createLifecycleHookHandler({ poll: { initialDelayMs: 500, maxDelayMs: 2_000, multiplier: 2 } });
+ * ```
+ */
 export interface PollOptions {
   /** First delay. @defaultValue `1000` */
   readonly initialDelayMs?: number;
@@ -50,7 +57,15 @@ export interface PollOptions {
   readonly multiplier?: number;
 }
 
-/** Retries of throttled or failed (5xx) Auto Scaling and describe calls, on top of the SDK's own. */
+/**
+ * Retries of throttled or failed (5xx) Auto Scaling calls: the one retry layer of those calls, since the
+ * Auto Scaling client eni-pool builds sends each request once (`createAutoScalingClient`).
+ *
+ * @example
+ * ```ts
+ * createLifecycleHookHandler({ retry: { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 } });
+ * ```
+ */
 export interface CallRetryOptions {
   /** Attempts per call, including the first. @defaultValue `5` */
   readonly maxAttempts?: number;
@@ -60,6 +75,22 @@ export interface CallRetryOptions {
   readonly maxDelayMs?: number;
 }
 
+/**
+ * Options of {@link createLifecycleHookHandler}; every field is optional. Invalid values throw a
+ * `ConfigurationError` naming the setting from the constructor, before any AWS call.
+ *
+ * @example
+ * ```ts
+ * const options: LifecycleHookHandlerOptions = {
+ *   hookNamePrefix: 'eni-pool', // eni-pool-launch, eni-pool-terminate
+ *   launchBudgetMs: 240_000, // then ABANDON, so Auto Scaling replaces the instance
+ *   heartbeatIntervalMs: 60_000, // at most half the hook's HeartbeatTimeout
+ *   hookHeartbeatTimeoutMs: 300_000,
+ *   managerOptions: { pools: ['bastion'] },
+ * };
+ * const hooks = createLifecycleHookHandler(options);
+ * ```
+ */
 export interface LifecycleHookHandlerOptions {
   /**
    * The manager that reconciles pools. Built from `managerOptions` (sharing `ec2` and `logger`) when
@@ -142,7 +173,14 @@ export interface LifecycleHookHandlerOptions {
   readonly random?: () => number;
 }
 
-/** The options with every default filled in. */
+/**
+ * The options with every default filled in, as `LifecycleHookHandler.settings` shows them.
+ *
+ * @example
+ * ```ts
+ * createLifecycleHookHandler({}).settings.launchBudgetMs; // 240000
+ * ```
+ */
 export interface ResolvedSettings {
   readonly poolTagKey: string;
   readonly hookNamePrefix: string;

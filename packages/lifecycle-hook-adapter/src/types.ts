@@ -29,7 +29,16 @@ export type LifecycleOutcomeReason =
   /** The instance is in a pool the manager does not manage (`pools`): left to that pool's deployment. */
   | 'other-pool';
 
-/** How a lifecycle action (or test notification) was handled. */
+/**
+ * How a lifecycle action (or test notification) was handled.
+ *
+ * @example
+ * ```ts
+ * const outcome = await hooks.handleMessage(body);
+ * // { kind: 'launch', status: 'completed', result: 'CONTINUE', reason: 'interface-attached',
+ * //   instanceId: 'i-0a1', pool: 'bastion', networkInterfaceIds: ['eni-0f1'], heartbeats: 0, … }
+ * ```
+ */
 export interface LifecycleOutcome {
   readonly kind: 'launch' | 'terminate' | 'test-notification';
   readonly status: /** `CompleteLifecycleAction` succeeded. */
