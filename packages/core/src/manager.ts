@@ -1,6 +1,6 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { EventEmitter } from 'eventemitter3';
-import type { Ec2Filter, Ec2Port } from './ec2-port';
+import type { Ec2Port } from './ec2-port';
 import { ConfigurationError } from './errors';
 import type { EniPoolEvents } from './events';
 import {
@@ -10,6 +10,12 @@ import {
   resolveCallLimits,
   resolveRetryPolicy,
 } from './executor';
+import {
+  type AttachPacingBucket,
+  attachDelayMs,
+  firstAttachRank,
+  recentAttachTimes,
+} from './internal/attach-pacing';
 import { type Clock, clockOf } from './internal/clock';
 import { Ec2Calls } from './internal/ec2-calls';
 import { emitSafely } from './internal/emit';
@@ -100,6 +106,26 @@ export interface EniPoolManagerOptions {
   readonly leavingTtlMs?: number;
   /** How long instance type limits (`DescribeInstanceTypes`) are cached. @defaultValue `3600000` (1 h) */
   readonly instanceTypeTtlMs?: number;
+  /**
+   * Pacing of the attaches that serve an event (`reconcileInstances`, `handle`) across every worker of
+   * the account: from the pool's recent attach times and the members still waiting, each worker works
+   * out when EC2's attach bucket will hold a token for its instance, and attaches then rather than be
+   * throttled, so a burst of launches handled by many separate workers queues in the oldest-first order.
+   * `capacity` and `refillPerSecond` are the bucket assumed (a little below EC2's, for other tools);
+   * `maxDelayMs` bounds the wait. `false` attaches at once. A sync (`reconcile`) is not paced.
+   * @defaultValue `{ capacity: 45, refillPerSecond: 4.5, maxDelayMs: 45000 }`
+   */
+  readonly attachPacing?: false | AttachPacingOptions;
+}
+
+/** See {@link EniPoolManagerOptions.attachPacing}. */
+export interface AttachPacingOptions {
+  /** Attaches the account's bucket allows at once. @defaultValue `45` */
+  readonly capacity?: number;
+  /** Attaches per second it allows after that. @defaultValue `4.5` */
+  readonly refillPerSecond?: number;
+  /** The longest an attach is held back. @defaultValue `45000` */
+  readonly maxDelayMs?: number;
 }
 
 /** Per-call options of `reconcile`, `reconcileInstances` and `handle`. */
@@ -175,6 +201,26 @@ const FORWARDED_EVENTS = [
 ] as const satisfies readonly (keyof EniPoolEvents)[];
 
 const EMPTY_PLAN: Plan = { actions: [], keep: [], unsatisfied: [], pools: [] };
+
+/** Pacing below EC2's attach bucket (50 burst, 5 per second) by a tenth, left to other tools. */
+const DEFAULT_PACING = { capacity: 45, refillPerSecond: 4.5, maxDelayMs: 45_000 } as const;
+
+function resolvePacing(
+  option: false | AttachPacingOptions | undefined,
+): (AttachPacingBucket & { readonly maxDelayMs: number }) | undefined {
+  if (option === false) return undefined;
+  if (option !== undefined && (typeof option !== 'object' || option === null)) {
+    throw new ConfigurationError('attachPacing must be false or an object', 'attachPacing');
+  }
+  return {
+    capacity: positive(option?.capacity ?? DEFAULT_PACING.capacity, 'attachPacing.capacity'),
+    refillPerSecond: positive(
+      option?.refillPerSecond ?? DEFAULT_PACING.refillPerSecond,
+      'attachPacing.refillPerSecond',
+    ),
+    maxDelayMs: nonNegative(option?.maxDelayMs ?? DEFAULT_PACING.maxDelayMs, 'attachPacing.maxDelayMs'),
+  };
+}
 
 function isEc2Port(ec2: Ec2Port | EC2Client): ec2 is Ec2Port {
   return typeof (ec2 as Partial<Ec2Port>).describeNetworkInterfaces === 'function';
@@ -290,6 +336,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
   private readonly remembered: LeavingMemory;
   private readonly limits: InstanceLimits;
   private readonly networkCardIndex: number;
+  private readonly pacing: (AttachPacingBucket & { readonly maxDelayMs: number }) | undefined;
   /** One reconcile per pool at a time within this manager; a waiting one is shared by later requests. */
   private readonly queue = new ScopeQueue<ReconcileResult>();
   /** Per pool, the targets of the instance reconcile that waits its turn, which later requests join. */
@@ -340,6 +387,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     }
     this.hasLeavingSource = options.leaving !== undefined;
     this.networkCardIndex = options.planner?.networkCardIndex ?? 0;
+    this.pacing = resolvePacing(options.attachPacing);
     this.remembered = new LeavingMemory(this.clock.now);
     this.calls = new Ec2Calls({
       port,
@@ -877,12 +925,6 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     const scope: PoolScope = { kind: 'pools', pools: [pool] };
     const targets = new Set(views.keys());
     const targetList = [...targets].sort();
-    // An interface serves only instances of its own zone, and whoever competes for it is in that zone
-    // too: reading the targets' zones of the pool is reading all the decision needs (fewer pages).
-    const targetZones = [...views.values()].map((view) => view?.availabilityZone);
-    const zones: Ec2Filter[] = targetZones.every((zone): zone is string => zone !== undefined && zone !== '')
-      ? [{ name: 'availability-zone', values: [...new Set(targetZones)].sort() }]
-      : [];
     const outcomes: ActionOutcome[] = [];
     const full = new Set<string>();
     let rounds = 0;
@@ -906,7 +948,8 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       this.notify('reconcile_started', { scope, round: rounds });
       for (const instanceId of this.remembered.current()) known.add(instanceId);
       const paging = this.paging(signal);
-      const interfaces = await loadPoolInterfaces(this.calls, scope, this.poolTagKey, paging, zones);
+      // The whole pool, every zone: its attaches and waiting members pace this worker's attach.
+      const interfaces = await loadPoolInterfaces(this.calls, scope, this.poolTagKey, paging);
       if (rounds === 1) {
         const held = (instanceId: string) =>
           interfaces.filter(
@@ -922,7 +965,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
           break;
         }
       }
-      let instances = await loadPoolInstances(this.calls, scope, this.poolTagKey, interfaces, paging, zones);
+      let instances = await loadPoolInstances(this.calls, scope, this.poolTagKey, interfaces, paging);
       const plan0 = () =>
         planWithinScope(
           planAssignments(
@@ -972,6 +1015,8 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
         break;
       }
       if (rounds > this.maxRounds || signal?.aborted) break;
+      await this.paceAttaches(plan, planned, interfaces, signal);
+      if (signal?.aborted) break;
       // A release waits until its interface is free, so the next round can hand it to a successor that
       // was not waiting yet when this round planned (it launched while the detach ran).
       const applied = await this.applyActions(planned, plan, {
@@ -1002,6 +1047,25 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       }
     }
     return this.finish(scope, targetList, { rounds, converged, outcomes, plan, leaving, planned }, startedAt);
+  }
+
+  /** Holds the targets' attaches back until the account's attach bucket has a token for them. */
+  private async paceAttaches(
+    plan: Plan,
+    planned: readonly PlanAction[],
+    interfaces: readonly InterfaceView[],
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    if (this.pacing === undefined) return;
+    const rank = firstAttachRank(plan.actions, planned);
+    if (rank === undefined) return;
+    const waitMs = Math.min(
+      this.pacing.maxDelayMs,
+      attachDelayMs(recentAttachTimes(interfaces), this.clock.now(), rank, this.pacing),
+    );
+    if (waitMs <= 0) return;
+    this.logger.debug('pacing attach behind the waiting members ahead', { rank, waitMs });
+    await this.clock.sleep(waitMs, signal);
   }
 
   /**

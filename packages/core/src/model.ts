@@ -81,6 +81,8 @@ export interface InterfaceAttachmentView {
   readonly networkCardIndex: number;
   /** `attaching` and `detaching` attachments are left alone until they settle. */
   readonly status: AttachmentStatus;
+  /** When EC2 accepted the attach (ISO 8601), when it says; paces the attaches of a burst. */
+  readonly attachTime?: string;
 }
 
 /** An EC2 network interface; pool interfaces carry the pool tag. */

@@ -146,6 +146,9 @@ function toInterfaceView(eni: NetworkInterface): InterfaceView | undefined {
             deviceIndex: attachment.DeviceIndex ?? 0,
             networkCardIndex: attachment.NetworkCardIndex ?? 0,
             status: toAttachmentStatus(attachment.Status),
+            ...(attachment.AttachTime !== undefined
+              ? { attachTime: attachment.AttachTime.toISOString() }
+              : {}),
           },
         }
       : {}),

@@ -60,6 +60,8 @@ interface InstanceRecord {
   readonly ledger: PoolLedger | undefined;
   /** The pool interface a running member keeps (the lowest device index, then card, then id). */
   held: InterfaceView | undefined;
+  /** It lists a pool interface that the interface describe still showed free: it is getting it. */
+  arriving: boolean;
 }
 
 /** A slot an interface occupies on an instance, as seen from either side. */
@@ -208,7 +210,7 @@ export function indexState(state: PoolState, options: ResolvedPlannerOptions): I
     const pool = tagValue(view.tags, poolTagKey);
     const ledger = pool === undefined ? undefined : ledgerOf(ledgers, pool);
     const served = ledger !== undefined && view.state === 'running' && !leaving.has(id);
-    const record: InstanceRecord = { view, served, ledger, held: undefined };
+    const record: InstanceRecord = { view, served, ledger, held: undefined, arriving: false };
     records.set(id, record);
     recordList.push(record);
     if (served) ledger.runningMembers += 1;
@@ -226,6 +228,17 @@ export function indexState(state: PoolState, options: ResolvedPlannerOptions): I
     ledger.transitions.set(key, (ledger.transitions.get(key) ?? 0) + 1);
   };
 
+  // The instances and the interfaces are two describes, not one snapshot: an attach made between them
+  // shows on the instance only. Such an interface is not free, and its instance does not wait.
+  const listedOn = new Map<string, InstanceRecord>();
+  for (const record of recordList) {
+    for (const attachment of record.view.attachments ?? []) {
+      if (attachment.deviceIndex !== 0 && attachment.status !== 'detached') {
+        listedOn.set(attachment.networkInterfaceId, record);
+      }
+    }
+  }
+
   for (const view of interfaceList) {
     const pool = tagValue(view.tags, poolTagKey);
     if (pool === undefined) continue;
@@ -234,7 +247,11 @@ export function indexState(state: PoolState, options: ResolvedPlannerOptions): I
     const attachment = view.attachment?.status === 'detached' ? undefined : view.attachment;
 
     if (attachment === undefined) {
-      if (view.status === 'available') ledger.free.push(makeInterface(view, pool));
+      const taker = view.status === 'available' ? listedOn.get(view.networkInterfaceId) : undefined;
+      if (taker !== undefined) {
+        if (taker.ledger === ledger) taker.arriving = true;
+        countTransition(ledger, view);
+      } else if (view.status === 'available') ledger.free.push(makeInterface(view, pool));
       else if (view.status === 'attaching' || view.status === 'detaching') countTransition(ledger, view);
       // Any other status without an attachment is unexplained: left alone, and not free.
       continue;
@@ -297,8 +314,8 @@ export function indexState(state: PoolState, options: ResolvedPlannerOptions): I
   }
 
   const slotsByInstance = new Map<string, Map<string, OccupiedSlot>>();
-  for (const { view, served, ledger, held } of recordList) {
-    if (ledger === undefined) continue;
+  for (const { view, served, ledger, held, arriving } of recordList) {
+    if (ledger === undefined || (held === undefined && arriving)) continue;
     const pending = view.state === 'pending' && !leaving.has(view.instanceId);
     if (!served && !pending) continue;
     if (held !== undefined) {

@@ -189,4 +189,55 @@ describe('a burst of launches, one worker per event', () => {
     expect(results.every((r) => r.reconcile !== undefined)).toBe(true);
     expect(sim.world.invariants()).toEqual([]);
   }, 60_000);
+
+  /**
+   * N separate managers handle one `running` event each, all at the same moment, against an attach
+   * bucket of 10 burst and 10 per second: unpaced, the workers beyond the first 10 are throttled.
+   */
+  async function pacedBurst(pacing: 'on' | 'off') {
+    sim = await AwsSim.start({
+      seed: 5,
+      delays: { launchMs: 5, attachMs: 20, detachMs: 10 },
+      throttling: { buckets: { AttachNetworkInterface: { capacity: 10, refillPerSecond: 10 } } },
+    });
+    const { subnetIds } = sim.world.createNetwork({ azs: 2 });
+    sim.world.createPool({ name: 'burst', subnets: subnetIds, perSubnet: 20 });
+    const ids = subnetIds.flatMap((subnetId) =>
+      sim!.world.launchInstances({ subnetId, count: 20, tags: { [POOL_TAG]: 'burst' } }),
+    );
+    await sim.world.waitForState(ids, 'running', { timeoutMs: 10_000, intervalMs: 1 });
+    sim.calls.reset();
+    const managers = ids.map(
+      () =>
+        new EniPoolManager({
+          ec2: createEc2Client({ ...sim!.clientConfig(), maxAttempts: 1 }),
+          logger: quiet,
+          attachPacing: pacing === 'on' ? { capacity: 9, refillPerSecond: 9 } : false,
+        }),
+    );
+    await Promise.all(ids.map((id, i) => managers[i]!.handle(running(id))));
+    await sim.world.waitForSettled();
+    const served = ids.filter((id) => sim!.world.attachmentsOf(id).some((a) => a.deviceIndex > 0));
+    return {
+      served: served.length,
+      attaches: sim.calls.count('AttachNetworkInterface'),
+      throttled: sim.calls.count('AttachNetworkInterface', 'RequestLimitExceeded'),
+    };
+  }
+
+  it('queues the attaches of separate workers behind the account bucket instead of being throttled', async () => {
+    const paced = await pacedBurst('on');
+    console.log(`paced burst of 40: ${JSON.stringify(paced)}`);
+    // Every worker computed its turn from the same pool: no attach (but for a stall of this machine
+    // between the turn and the call) was refused for the rate.
+    expect(paced.throttled).toBeLessThanOrEqual(1);
+    expect(paced.served).toBe(40);
+    expect(paced.attaches).toBe(40);
+  }, 60_000);
+
+  it('is throttled without pacing, on the same burst (what the pacing prevents)', async () => {
+    const unpaced = await pacedBurst('off');
+    console.log(`unpaced burst of 40: ${JSON.stringify(unpaced)}`);
+    expect(unpaced.throttled).toBeGreaterThan(10);
+  }, 60_000);
 });

@@ -34,6 +34,28 @@ describe('planAssignments', () => {
       expect(result).toMatchSnapshot();
     });
 
+    it('reads an attach seen only on the instance (the describes are not one snapshot) as arriving', () => {
+      // i-1 (older) got eni-1 between the interface describe and the instance describe.
+      const result = plan(
+        poolState(
+          [
+            instance({
+              id: 'i-1',
+              launchedAt: 0,
+              attachments: [
+                { networkInterfaceId: 'eni-1', deviceIndex: 1, networkCardIndex: 0, status: 'attaching' },
+              ],
+            }),
+            instance({ id: 'i-2', launchedAt: 1 }),
+          ],
+          [eni({ id: 'eni-1' }), eni({ id: 'eni-2' })],
+        ),
+      );
+      // Not eni-1 to i-2 (its attach would meet InvalidNetworkInterface.InUse), nor a second to i-1.
+      expect(actionIds(result)).toEqual(['attach:eni-2:i-2']);
+      expect(result.unsatisfied).toEqual([]);
+    });
+
     it('keeps a held interface from another subnet rather than churning the address', () => {
       const result = plan(
         poolState(

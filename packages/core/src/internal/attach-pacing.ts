@@ -1,0 +1,85 @@
+import type { InterfaceView, PlanAction } from '../model';
+import type { TokenBucketOptions } from './token-bucket';
+
+/**
+ * Attach pacing across processes. EC2's attach bucket is the account's, shared by every worker that
+ * handles one event of a burst; a client-side bucket cannot see the others. What every worker does see
+ * is the same pool: the attachments made recently (their `attachTime`) and the members still waiting,
+ * in the planner's oldest-first order. Replaying EC2's bucket over those attachments gives the tokens
+ * left now; the member ranked `r` among the waiting ones attaches once `r + 1` tokens are there, so
+ * the workers of a burst queue up in the order they all computed, and none is throttled by the others.
+ */
+
+/** The attach bucket eni-pool assumes (EC2's mutating bucket: 50 burst, 5 per second). */
+export type AttachPacingBucket = TokenBucketOptions;
+
+/** How far back attach times are replayed; the bucket is taken as full before that. */
+export const PACING_HISTORY_MS = 60_000;
+
+/**
+ * Tokens left in `bucket` at `nowMs`, after the attaches made at `attachTimesMs`, for a bucket that
+ * was full `PACING_HISTORY_MS` before. May be below zero when more were made than it allowed.
+ */
+export function tokensLeft(
+  attachTimesMs: readonly number[],
+  nowMs: number,
+  bucket: AttachPacingBucket,
+): number {
+  const from = nowMs - PACING_HISTORY_MS;
+  const recent = attachTimesMs
+    .filter((at) => at > from)
+    .map((at) => Math.min(at, nowMs))
+    .sort((a, b) => a - b);
+  let tokens = bucket.capacity;
+  let at = from;
+  for (const attachAt of recent) {
+    tokens = Math.min(bucket.capacity, tokens + ((attachAt - at) * bucket.refillPerSecond) / 1000) - 1;
+    at = attachAt;
+  }
+  return Math.min(bucket.capacity, tokens + ((nowMs - at) * bucket.refillPerSecond) / 1000);
+}
+
+/**
+ * How long the attach ranked `rank` (0 = the first) among the attaches waiting to go out should wait,
+ * so that it finds a token: `0` while the bucket holds more than `rank` tokens.
+ */
+export function attachDelayMs(
+  attachTimesMs: readonly number[],
+  nowMs: number,
+  rank: number,
+  bucket: AttachPacingBucket,
+): number {
+  const missing = rank + 1 - tokensLeft(attachTimesMs, nowMs, bucket);
+  return missing <= 0 ? 0 : Math.ceil((missing * 1000) / bucket.refillPerSecond);
+}
+
+/**
+ * The attach times the interfaces show (secondary attachments with a known time). EC2 gives them to
+ * the second: each is read as the end of its second, so the bucket is never thought fuller than it is.
+ */
+export function recentAttachTimes(interfaces: readonly InterfaceView[]): number[] {
+  const times: number[] = [];
+  for (const eni of interfaces) {
+    const at = eni.attachment?.attachTime;
+    if (at === undefined || eni.attachment?.deviceIndex === 0) continue;
+    const ms = Date.parse(at);
+    if (Number.isFinite(ms)) times.push(ms % 1000 === 0 ? ms + 999 : ms);
+  }
+  return times;
+}
+
+/**
+ * The rank of the first of `own` among every attach of the plan, in plan order (the planner's
+ * oldest-first order); undefined when `own` holds no attach.
+ */
+export function firstAttachRank(
+  planned: readonly PlanAction[],
+  own: readonly PlanAction[],
+): number | undefined {
+  const mine = new Set(own.filter((action) => action.kind === 'attach').map((action) => action.id));
+  if (mine.size === 0) return undefined;
+  const rank = planned
+    .filter((action) => action.kind === 'attach')
+    .findIndex((action) => mine.has(action.id));
+  return Math.max(0, rank);
+}
