@@ -58,16 +58,18 @@ export interface WaitOptions {
 
 /**
  * Client-side token buckets, so a large plan stays within EC2's request rate instead of being
- * throttled: one per mutating action (attach, detach), and one per describe (EC2: 100 burst, 20/s).
+ * throttled: one per mutating action (attach, detach), and one per describe. The defaults are a tenth
+ * below EC2's buckets (50 burst / 5 per second, and 100 / 20), left to the other tools of the account
+ * and to the SDK's own retries, which no client-side bucket sees.
  */
 export interface RateLimitOptions {
-  /** Burst per mutating action (EC2: 50). @defaultValue `50` */
+  /** Burst per mutating action (EC2: 50). @defaultValue `45` */
   readonly capacity?: number;
-  /** Sustained calls per second per mutating action (EC2: 5). @defaultValue `5` */
+  /** Sustained calls per second per mutating action (EC2: 5). @defaultValue `4.5` */
   readonly refillPerSecond?: number;
-  /** Burst per describe action (EC2: 100). @defaultValue `100` */
+  /** Burst per describe action (EC2: 100). @defaultValue `90` */
   readonly describeCapacity?: number;
-  /** Sustained describes per second per action (EC2: 20). @defaultValue `20` */
+  /** Sustained describes per second per action (EC2: 20). @defaultValue `18` */
   readonly describeRefillPerSecond?: number;
 }
 

@@ -16,6 +16,7 @@ import {
   firstAttachRank,
   recentAttachTimes,
 } from './internal/attach-pacing';
+import { BatchedLookup } from './internal/batched-lookup';
 import { type Clock, clockOf } from './internal/clock';
 import { Ec2Calls } from './internal/ec2-calls';
 import { emitSafely } from './internal/emit';
@@ -111,18 +112,19 @@ export interface EniPoolManagerOptions {
    * the account: from the pool's recent attach times and the members still waiting, each worker works
    * out when EC2's attach bucket will hold a token for its instance, and attaches then rather than be
    * throttled, so a burst of launches handled by many separate workers queues in the oldest-first order.
-   * `capacity` and `refillPerSecond` are the bucket assumed (a little below EC2's, for other tools);
-   * `maxDelayMs` bounds the wait. `false` attaches at once. A sync (`reconcile`) is not paced.
-   * @defaultValue `{ capacity: 45, refillPerSecond: 4.5, maxDelayMs: 45000 }`
+   * `capacity` and `refillPerSecond` are the bucket assumed; `maxDelayMs` bounds the wait. `false`
+   * attaches at once. A sync (`reconcile`) is not paced.
+   * @defaultValue the client-side attach bucket (`executor.rateLimit`: 45 burst, 4.5 per second, a
+   * tenth below EC2's), `maxDelayMs: 45000`
    */
   readonly attachPacing?: false | AttachPacingOptions;
 }
 
 /** See {@link EniPoolManagerOptions.attachPacing}. */
 export interface AttachPacingOptions {
-  /** Attaches the account's bucket allows at once. @defaultValue `45` */
+  /** Attaches the account's bucket allows at once. @defaultValue `executor.rateLimit.capacity` (45) */
   readonly capacity?: number;
-  /** Attaches per second it allows after that. @defaultValue `4.5` */
+  /** Attaches per second it allows after that. @defaultValue `executor.rateLimit.refillPerSecond` (4.5) */
   readonly refillPerSecond?: number;
   /** The longest an attach is held back. @defaultValue `45000` */
   readonly maxDelayMs?: number;
@@ -202,23 +204,22 @@ const FORWARDED_EVENTS = [
 
 const EMPTY_PLAN: Plan = { actions: [], keep: [], unsatisfied: [], pools: [] };
 
-/** Pacing below EC2's attach bucket (50 burst, 5 per second) by a tenth, left to other tools. */
-const DEFAULT_PACING = { capacity: 45, refillPerSecond: 4.5, maxDelayMs: 45_000 } as const;
-
+/** The pacing bucket defaults to the client-side attach bucket (a tenth below EC2's 50 / 5 per second). */
 function resolvePacing(
   option: false | AttachPacingOptions | undefined,
+  attachBucket: AttachPacingBucket,
 ): (AttachPacingBucket & { readonly maxDelayMs: number }) | undefined {
   if (option === false) return undefined;
   if (option !== undefined && (typeof option !== 'object' || option === null)) {
     throw new ConfigurationError('attachPacing must be false or an object', 'attachPacing');
   }
   return {
-    capacity: positive(option?.capacity ?? DEFAULT_PACING.capacity, 'attachPacing.capacity'),
+    capacity: positive(option?.capacity ?? attachBucket.capacity, 'attachPacing.capacity'),
     refillPerSecond: positive(
-      option?.refillPerSecond ?? DEFAULT_PACING.refillPerSecond,
+      option?.refillPerSecond ?? attachBucket.refillPerSecond,
       'attachPacing.refillPerSecond',
     ),
-    maxDelayMs: nonNegative(option?.maxDelayMs ?? DEFAULT_PACING.maxDelayMs, 'attachPacing.maxDelayMs'),
+    maxDelayMs: nonNegative(option?.maxDelayMs ?? 45_000, 'attachPacing.maxDelayMs'),
   };
 }
 
@@ -337,6 +338,11 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
   private readonly limits: InstanceLimits;
   private readonly networkCardIndex: number;
   private readonly pacing: (AttachPacingBucket & { readonly maxDelayMs: number }) | undefined;
+  /** Instances by id; concurrent `poolsOf` calls (the events of a burst) share one describe. */
+  private readonly instanceLookup = new BatchedLookup<InstanceView>(async (ids) => {
+    const found = await describeInstancesById(this.calls, ids, this.paging(undefined));
+    return new Map(found.map((instance) => [instance.instanceId, instance]));
+  });
   /** One reconcile per pool at a time within this manager; a waiting one is shared by later requests. */
   private readonly queue = new ScopeQueue<ReconcileResult>();
   /** Per pool, the targets of the instance reconcile that waits its turn, which later requests join. */
@@ -387,12 +393,13 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     }
     this.hasLeavingSource = options.leaving !== undefined;
     this.networkCardIndex = options.planner?.networkCardIndex ?? 0;
-    this.pacing = resolvePacing(options.attachPacing);
     this.remembered = new LeavingMemory(this.clock.now);
+    const limits = resolveCallLimits(options.executor?.rateLimit);
+    this.pacing = resolvePacing(options.attachPacing, limits.mutating);
     this.calls = new Ec2Calls({
       port,
       policy,
-      limits: resolveCallLimits(options.executor?.rateLimit),
+      limits,
       clock: this.clock,
       random: options.executor?.random ?? Math.random,
       logger: this.logger,
@@ -790,12 +797,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
   ): Promise<Map<string, InstanceMembership>> {
     const ids = [...new Set(instanceIds)].sort();
     const paging = this.paging(signal);
-    const described = new Map(
-      (await describeInstancesById(this.calls, ids, paging)).map((instance) => [
-        instance.instanceId,
-        instance,
-      ]),
-    );
+    const described = await this.instanceLookup.load(ids);
     const pools = new Map<string, Set<string>>(ids.map((id) => [id, new Set<string>()]));
     const unclear: string[] = [];
     for (const id of ids) {

@@ -16,18 +16,22 @@ export type Ec2Operation =
   | 'DetachNetworkInterface'
   | 'CreateTags';
 
-/** Client-side buckets: mutating calls, describes, and `CreateTags` (EC2: 50/5, 100/20 and 100/10). */
+/** Client-side buckets: mutating calls, describes, and `CreateTags`. */
 export interface Ec2CallLimits {
   readonly mutating: TokenBucketOptions;
   readonly describe: TokenBucketOptions;
   readonly tags: TokenBucketOptions;
 }
 
-/** EC2's own bucket sizes (aws-facts §1): a client within them is not throttled on its own account. */
+/**
+ * A tenth below EC2's own buckets (50/5 per mutating action, 100/20 per describe, 100/10 for
+ * `CreateTags`): a client within them leaves room for the account's other tools and for the SDK's
+ * retries, which pass no client-side bucket.
+ */
 export const EC2_CALL_LIMITS: Ec2CallLimits = {
-  mutating: { capacity: 50, refillPerSecond: 5 },
-  describe: { capacity: 100, refillPerSecond: 20 },
-  tags: { capacity: 100, refillPerSecond: 10 },
+  mutating: { capacity: 45, refillPerSecond: 4.5 },
+  describe: { capacity: 90, refillPerSecond: 18 },
+  tags: { capacity: 90, refillPerSecond: 9 },
 };
 
 /** Per-call settings. */

@@ -125,6 +125,26 @@ describe('a running event on the event path', () => {
   });
 });
 
+describe('one manager shared by the events of a burst', () => {
+  it('asks EC2 about the instances of concurrent events in one DescribeInstances', async () => {
+    sim = await AwsSim.start({ seed: 3, delays: { launchMs: 5, attachMs: 10, detachMs: 10 } });
+    const { subnetIds } = sim.world.createNetwork({ azs: 1 });
+    sim.world.createPool({ name: 'web', subnets: subnetIds, perSubnet: 5 });
+    const ids = sim.world.launchInstances({ subnetId: subnetIds[0]!, count: 5, tags: { [POOL_TAG]: 'web' } });
+    await sim.world.waitForState(ids, 'running', { timeoutMs: 10_000, intervalMs: 1 });
+    sim.calls.reset();
+    const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: quiet });
+
+    await Promise.all(ids.map((id) => manager.handle(running(id))));
+
+    const byId = sim.calls.log.filter(
+      (r) => r.action === 'DescribeInstances' && r.params.includes('instance-id'),
+    );
+    expect(byId).toHaveLength(1);
+    expect(ids.every((id) => sim!.world.attachmentsOf(id).some((a) => a.deviceIndex > 0))).toBe(true);
+  });
+});
+
 describe('one retry layer', () => {
   it('makes at most 5 requests for one planned attach while EC2 throttles every attach', async () => {
     const { sim, members } = await world({ members: 3 });
