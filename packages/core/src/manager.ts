@@ -204,6 +204,9 @@ const FORWARDED_EVENTS = [
 
 const EMPTY_PLAN: Plan = { actions: [], keep: [], unsatisfied: [], pools: [] };
 
+/** How often a paced attach works out its turn again (this manager's queue may have grown). */
+const PACING_RECHECK_MS = 250;
+
 /** The pacing bucket defaults to the client-side attach bucket (a tenth below EC2's 50 / 5 per second). */
 function resolvePacing(
   option: false | AttachPacingOptions | undefined,
@@ -1017,7 +1020,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
         break;
       }
       if (rounds > this.maxRounds || signal?.aborted) break;
-      await this.paceAttaches(plan, planned, interfaces, signal);
+      await this.paceAttaches(pool, plan, planned, interfaces, signal);
       if (signal?.aborted) break;
       // A release waits until its interface is free, so the next round can hand it to a successor that
       // was not waiting yet when this round planned (it launched while the detach ran).
@@ -1051,23 +1054,32 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     return this.finish(scope, targetList, { rounds, converged, outcomes, plan, leaving, planned }, startedAt);
   }
 
-  /** Holds the targets' attaches back until the account's attach bucket has a token for them. */
+  /**
+   * Holds the targets' attaches back until the account's attach bucket has a token for them. Members
+   * ahead that wait in this manager's own queue for the pool are not counted: this manager attaches
+   * them itself, after these, through its own bucket. The turn is worked out again as the queue grows.
+   */
   private async paceAttaches(
+    pool: string,
     plan: Plan,
     planned: readonly PlanAction[],
     interfaces: readonly InterfaceView[],
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    if (this.pacing === undefined) return;
-    const rank = firstAttachRank(plan.actions, planned);
-    if (rank === undefined) return;
-    const waitMs = Math.min(
-      this.pacing.maxDelayMs,
-      attachDelayMs(recentAttachTimes(interfaces), this.clock.now(), rank, this.pacing),
-    );
-    if (waitMs <= 0) return;
-    this.logger.debug('pacing attach behind the waiting members ahead', { rank, waitMs });
-    await this.clock.sleep(waitMs, signal);
+    const pacing = this.pacing;
+    if (pacing === undefined) return;
+    const attachTimes = recentAttachTimes(interfaces);
+    const until = this.clock.now() + pacing.maxDelayMs;
+    while (!signal?.aborted) {
+      const queued = this.waitingTargets.get(pool)?.views;
+      const rank = firstAttachRank(plan.actions, planned, (action) => !queued?.has(action.instanceId));
+      if (rank === undefined) return;
+      const now = this.clock.now();
+      const waitMs = Math.min(until - now, attachDelayMs(attachTimes, now, rank, pacing));
+      if (waitMs <= 0) return;
+      this.logger.debug('pacing attach behind the waiting members ahead', { pool, rank, waitMs });
+      await this.clock.sleep(Math.min(waitMs, PACING_RECHECK_MS), signal);
+    }
   }
 
   /**

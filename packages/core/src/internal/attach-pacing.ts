@@ -69,17 +69,22 @@ export function recentAttachTimes(interfaces: readonly InterfaceView[]): number[
 }
 
 /**
- * The rank of the first of `own` among every attach of the plan, in plan order (the planner's
- * oldest-first order); undefined when `own` holds no attach.
+ * The rank of the first of `own` among the attaches of the plan, in plan order (the planner's
+ * oldest-first order): how many attaches come before it, of those `counts` keeps (by default all).
+ * Undefined when `own` holds no attach.
  */
 export function firstAttachRank(
   planned: readonly PlanAction[],
   own: readonly PlanAction[],
+  counts: (action: PlanAction) => boolean = () => true,
 ): number | undefined {
   const mine = new Set(own.filter((action) => action.kind === 'attach').map((action) => action.id));
   if (mine.size === 0) return undefined;
-  const rank = planned
-    .filter((action) => action.kind === 'attach')
-    .findIndex((action) => mine.has(action.id));
-  return Math.max(0, rank);
+  let rank = 0;
+  for (const action of planned) {
+    if (action.kind !== 'attach') continue;
+    if (mine.has(action.id)) return rank;
+    if (counts(action)) rank++;
+  }
+  return 0;
 }
