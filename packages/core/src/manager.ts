@@ -111,7 +111,7 @@ export interface EniPoolManagerOptions {
    * Pacing of the attaches that serve an event (`reconcileInstances`, `handle`) across every worker of
    * the account: from the pool's recent attach times and the members still waiting, each worker works
    * out when EC2's attach bucket will hold a token for its instance, and attaches then rather than be
-   * throttled, so a burst of launches handled by many separate workers queues in the oldest-first order.
+   * throttled, so a burst of launches handled by many separate workers queues in one order (the plan's).
    * `capacity` and `refillPerSecond` are the bucket assumed; `maxDelayMs` bounds the wait. `false`
    * attaches at once. A sync (`reconcile`) is not paced.
    * @defaultValue the client-side attach bucket (`executor.rateLimit`: 45 burst, 4.5 per second, a
@@ -1068,14 +1068,16 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
   ): Promise<void> {
     const pacing = this.pacing;
     if (pacing === undefined) return;
+    // The pool as read: the bucket's tokens then, and the turn counted from then.
     const attachTimes = recentAttachTimes(interfaces);
-    const until = this.clock.now() + pacing.maxDelayMs;
+    const readAt = this.clock.now();
+    const until = readAt + pacing.maxDelayMs;
     while (!signal?.aborted) {
       const queued = this.waitingTargets.get(pool)?.views;
       const rank = firstAttachRank(plan.actions, planned, (action) => !queued?.has(action.instanceId));
       if (rank === undefined) return;
-      const now = this.clock.now();
-      const waitMs = Math.min(until - now, attachDelayMs(attachTimes, now, rank, pacing));
+      const turnAt = Math.min(until, readAt + attachDelayMs(attachTimes, readAt, rank, pacing));
+      const waitMs = turnAt - this.clock.now();
       if (waitMs <= 0) return;
       this.logger.debug('pacing attach behind the waiting members ahead', { pool, rank, waitMs });
       await this.clock.sleep(Math.min(waitMs, PACING_RECHECK_MS), signal);

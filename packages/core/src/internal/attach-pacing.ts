@@ -4,13 +4,13 @@ import type { TokenBucketOptions } from './token-bucket';
 /**
  * Attach pacing across processes. EC2's attach bucket is the account's, shared by every worker that
  * handles one event of a burst; a client-side bucket cannot see the others. What every worker does see
- * is the same pool: the attachments made recently (their `attachTime`) and the members still waiting,
- * in the planner's oldest-first order. Replaying EC2's bucket over those attachments gives the tokens
+ * is the same pool: the attachments made recently (their `attachTime`) and the attaches the plan
+ * makes for the members still waiting, in plan order (by instance id). Replaying EC2's bucket over those attachments gives the tokens
  * left now; the member ranked `r` among the waiting ones attaches once `r + 1` tokens are there, so
  * the workers of a burst queue up in the order they all computed, and none is throttled by the others.
  */
 
-/** The attach bucket eni-pool assumes (EC2's mutating bucket: 50 burst, 5 per second). */
+/** The attach bucket assumed (by default the client-side one, a tenth below EC2's 50 / 5 per second). */
 export type AttachPacingBucket = TokenBucketOptions;
 
 /** How far back attach times are replayed; the bucket is taken as full before that. */
@@ -69,8 +69,8 @@ export function recentAttachTimes(interfaces: readonly InterfaceView[]): number[
 }
 
 /**
- * The rank of the first of `own` among the attaches of the plan, in plan order (the planner's
- * oldest-first order): how many attaches come before it, of those `counts` keeps (by default all).
+ * The rank of the first of `own` among the attaches of the plan, in plan order (by instance id, the
+ * same for every worker that reads the same pool): how many attaches come before it, of those `counts` keeps (by default all).
  * Undefined when `own` holds no attach.
  */
 export function firstAttachRank(

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { EniPoolManager, type EniPoolManagerOptions, type Trigger } from '../../src/index';
+import { FakeEc2, fakeClock } from '../helpers/ec2-mock';
+
+const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
+const running = (instanceId: string): Trigger => ({
+  kind: 'instance-state-change',
+  instanceId,
+  state: 'running',
+  origin: { id: `evt-${instanceId}` },
+});
+
+/** `count` running members of pool `web` (`i-0` launched first) and as many free interfaces. */
+function burstWorld(count: number): { ec2: FakeEc2; ids: string[] } {
+  const ec2 = new FakeEc2(async () => {});
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = `i-${i}`;
+    ids.push(id);
+    ec2.addInstance(id, { pool: 'web', launchTime: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString() });
+    ec2.addInterface(`eni-${String(i).padStart(2, '0')}`, { pool: 'web' });
+  }
+  return { ec2, ids };
+}
+
+function pacedManager(
+  ec2: FakeEc2,
+  clock: ReturnType<typeof fakeClock>,
+  pacing: EniPoolManagerOptions['attachPacing'],
+) {
+  return new EniPoolManager({
+    ec2,
+    logger: quietLogger,
+    attachPacing: pacing,
+    executor: { sleep: clock.sleep, now: clock.now, wait: { initialDelayMs: 0 } },
+  });
+}
+
+const served = (ec2: FakeEc2, ids: readonly string[]) =>
+  ids.filter((id) => ec2.poolInterfacesOf(id).length > 0);
+
+describe('attach pacing on the event path', () => {
+  it('holds an attach back until the bucket has a token for every waiting member ahead of it', async () => {
+    const { ec2, ids } = burstWorld(3);
+    const clock = fakeClock(Date.UTC(2026, 11, 1));
+    // The youngest of three waiting members, with a bucket of 1 and 1 per second: 2 tokens short.
+    const result = await pacedManager(ec2, clock, { capacity: 1, refillPerSecond: 1 }).handle(running('i-2'));
+
+    expect(result.reconcile?.converged).toBe(true);
+    expect(served(ec2, ids)).toEqual(['i-2']);
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(2_000);
+  });
+
+  it('attaches at once without pacing, or for the first waiting member in plan order', async () => {
+    const unpaced = burstWorld(3);
+    const clockA = fakeClock(Date.UTC(2026, 11, 1));
+    await pacedManager(unpaced.ec2, clockA, false).handle(running('i-2'));
+    expect(clockA.sleeps).toEqual([]);
+
+    const oldest = burstWorld(3);
+    const clockB = fakeClock(Date.UTC(2026, 11, 1));
+    await pacedManager(oldest.ec2, clockB, { capacity: 1, refillPerSecond: 1 }).handle(running('i-0'));
+    expect(clockB.sleeps).toEqual([]);
+    expect(served(oldest.ec2, oldest.ids)).toEqual(['i-0']);
+  });
+
+  it('bounds the wait by maxDelayMs', async () => {
+    const { ec2 } = burstWorld(30);
+    const clock = fakeClock(Date.UTC(2026, 11, 1));
+    await pacedManager(ec2, clock, { capacity: 1, refillPerSecond: 1, maxDelayMs: 3_000 }).handle(
+      running('i-29'),
+    );
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(3_000);
+    expect(ec2.poolInterfacesOf('i-29')).toHaveLength(1);
+  });
+
+  it('does not hold a shared manager back for members waiting in its own queue', async () => {
+    const { ec2, ids } = burstWorld(20);
+    const virtual = fakeClock(Date.UTC(2026, 11, 1));
+    // A sleep that lets other events in, as real time would.
+    const clock = {
+      ...virtual,
+      sleep: async (ms: number) => {
+        await virtual.sleep(ms);
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    };
+    const manager = pacedManager(ec2, clock, { capacity: 2, refillPerSecond: 1 });
+    // The youngest member's event first; the others arrive while its reconcile runs.
+    const first = manager.handle(running('i-19'));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    const rest = ids.slice(0, 19).map((id) => manager.handle(running(id)));
+    await Promise.all([first, ...rest]);
+
+    expect(served(ec2, ids)).toEqual(ids);
+    // i-19 is 12th in plan order (by id): counting the 11 queued ahead of it would hold it (and them,
+    // queued behind it) back 10 s; it waits only until they are queued.
+    expect(virtual.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2_000);
+  });
+});
