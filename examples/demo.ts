@@ -135,6 +135,17 @@ function table(rows: readonly (readonly string[])[], indent = '  '): string[] {
   );
 }
 
+/** Every operation the simulator answered, with its count: `Action n, …` by name. */
+function simulatorCallCounts(sim: AwsSim): string {
+  const perAction = new Map<string, number>();
+  for (const call of sim.calls.log) perAction.set(call.action, (perAction.get(call.action) ?? 0) + 1);
+  const line = [...perAction.keys()]
+    .sort()
+    .map((action) => `${action} ${sim.calls.count(action)}`)
+    .join(', ');
+  return `${line} (${sim.calls.total} in all)`;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -734,6 +745,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         ['total', ...ACTIONS.map((a) => String(totals[a]))],
       ]).join('\n'),
     );
+    out(`  all calls the simulator counted, whole run: ${simulatorCallCounts(sim)}`);
     const invariants = sim.world.invariants();
     check(invariants.length === 0, 'EC2 invariants hold', () => invariants.join('; '));
     check(handlerErrors.length === 0, 'the handler never failed', () => handlerErrors.map(String).join('; '));
