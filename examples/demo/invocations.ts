@@ -4,8 +4,8 @@ import type { EniPool } from './eni-pool';
 import type { Print } from './print';
 import { RULES, type RuleName } from './scenario';
 
-/** What the narration says of an event, per rule. */
-const NARRATION: Readonly<Record<RuleName, (event: EventBridgeEvent) => string>> = {
+/** What an event of each rule tells, for the narration. */
+const WHAT_HAPPENED: Readonly<Record<RuleName, (event: EventBridgeEvent) => string>> = {
   'state-change-rule': (event) => {
     const detail = event.detail as { 'instance-id'?: string; state?: string };
     return `${detail['instance-id']} is ${detail.state}`;
@@ -35,8 +35,7 @@ export function deliverEvents(
   sim: AwsSim,
   handler: EniPool['handler'],
   inProcess: boolean,
-  print: Print,
-  elapsed: () => string,
+  narrate: Print,
 ): Invocations {
   const results: InvocationResult[] = [];
   const errors: unknown[] = [];
@@ -57,7 +56,7 @@ export function deliverEvents(
     sim.events.subscribe(
       rule.pattern,
       (event) => {
-        print(`  ${elapsed()}  event     ${NARRATION[rule.name](event)}`);
+        narrate(`event     ${WHAT_HAPPENED[rule.name](event)}`);
         return invoke(event);
       },
       rule.name,

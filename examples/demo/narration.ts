@@ -25,8 +25,7 @@ export function narrateActions(
   actions: Pick<EniPoolManager, 'on'>,
   lifecycle: EniPool['lifecycle'],
   sim: AwsSim,
-  print: Print,
-  elapsed: () => string,
+  narrate: Print,
 ): ActionRecord {
   const addressOf = (eniId: string) => sim.world.interface(eniId)?.privateIpAddress ?? '?';
   const detached = new Set<string>();
@@ -41,8 +40,8 @@ export function narrateActions(
   actions.on('action_started', ({ action }) => {
     if (action.kind === 'attach' && record.terminating.has(action.instanceId)) {
       record.reattached.push(`${addressOf(action.networkInterfaceId)} → ${action.instanceId}`);
-      print(
-        `  ${elapsed()}  attaching ${action.networkInterfaceId} → ${action.instanceId}, an instance in Terminating:Wait`,
+      narrate(
+        `attaching ${action.networkInterfaceId} → ${action.instanceId}, an instance in Terminating:Wait`,
       );
     }
   });
@@ -50,8 +49,8 @@ export function narrateActions(
     if (action.kind === 'attach') {
       const address = addressOf(action.networkInterfaceId);
       record.holders.set(address, [...(record.holders.get(address) ?? []), action.instanceId]);
-      print(
-        `  ${elapsed()}  attached  ${action.networkInterfaceId} (${address}) → ${action.instanceId}, device ${action.deviceIndex}`,
+      narrate(
+        `attached  ${action.networkInterfaceId} (${address}) → ${action.instanceId}, device ${action.deviceIndex}`,
       );
     } else {
       // Workers that share no manager may plan the same detach; the second finds it already under way.
@@ -59,19 +58,15 @@ export function narrateActions(
       detached.add(action.attachmentId);
       const key = `${action.networkInterfaceId}:${action.instanceId}`;
       if (!record.detachedAt.has(key)) record.detachedAt.set(key, Date.now());
-      print(
-        `  ${elapsed()}  detached  ${action.networkInterfaceId} (${addressOf(action.networkInterfaceId)}) from ${action.instanceId}: ${action.reason}${again}`,
+      narrate(
+        `detached  ${action.networkInterfaceId} (${addressOf(action.networkInterfaceId)}) from ${action.instanceId}: ${action.reason}${again}`,
       );
     }
   });
   actions.on('action_conflicted', () => record.conflicts++);
-  actions.on('action_failed', ({ action, error }) =>
-    print(`  ${elapsed()}  failed    ${action.id}: ${error.message}`),
-  );
+  actions.on('action_failed', ({ action, error }) => narrate(`failed    ${action.id}: ${error.message}`));
   lifecycle.on('lifecycle_action_completed', (o) =>
-    print(
-      `  ${elapsed()}  hook      ${o.instanceId} ${o.lifecycleHookName} → ${o.result ?? '-'} (${o.reason})`,
-    ),
+    narrate(`hook      ${o.instanceId} ${o.lifecycleHookName} → ${o.result ?? '-'} (${o.reason})`),
   );
   return record;
 }

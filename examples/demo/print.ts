@@ -7,9 +7,12 @@ export function printerOf(options: { readonly quiet?: boolean; readonly write?: 
   return options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
 }
 
-/** Seconds since `startedAt`, as the narration's left column: ` +1.23s`. */
-export function stopwatch(startedAt: number): () => string {
-  return () => `+${((Date.now() - startedAt) / 1000).toFixed(2)}s`.padStart(7);
+/** Prints a line of narration, behind the seconds since `startedAt`: `   +1.23s  attached …`. */
+export function narrator(print: Print, startedAt: number): Print {
+  return (line) => {
+    const seconds = `+${((Date.now() - startedAt) / 1000).toFixed(2)}s`;
+    print(`  ${seconds.padStart(7)}  ${line}`);
+  };
 }
 
 /** Columns padded to their widest cell. */

@@ -7,7 +7,7 @@ import { check, DemoCheckError } from './check';
 import { wireEniPool } from './eni-pool';
 import { deliverEvents, type Invocations } from './invocations';
 import { type ActionRecord, narrateActions } from './narration';
-import { type Print, printerOf, stopwatch } from './print';
+import { narrator, type Print, printerOf } from './print';
 import type { DemoOptions } from './run-demo';
 import { RULES, type Timings, timingsOf } from './scenario';
 import { type SqsAdapterProcess, startSqsAdapterProcess } from './sqs-adapter-process';
@@ -43,17 +43,15 @@ export async function openStage(options: DemoOptions): Promise<Stage> {
   const timings = timingsOf(options.fast ?? false);
   const print = printerOf(options);
   const startedAt = Date.now();
-  const elapsed = stopwatch(startedAt);
+  const narrate = narrator(print, startedAt);
   const sim = await AwsSim.start({ seed: 42, delays: timings.delays });
   const ec2 = new EC2Client(sim.clientConfig());
   const autoScaling = new AutoScalingClient(sim.clientConfig());
   const warnings: string[] = [];
-  const logger: Logger = {
-    debug() {},
-    info() {},
-    warn: (message, context) => warnings.push(`${message} ${JSON.stringify(context ?? {})}`),
-    error: (message, context) => warnings.push(`${message} ${JSON.stringify(context ?? {})}`),
+  const keep: Logger['warn'] = (message, context) => {
+    warnings.push(`${message} ${JSON.stringify(context ?? {})}`);
   };
+  const logger: Logger = { debug() {}, info() {}, warn: keep, error: keep };
   let adapter: SqsAdapterProcess | undefined;
   const close = async () => {
     await adapter?.stop();
@@ -70,8 +68,8 @@ export async function openStage(options: DemoOptions): Promise<Stage> {
       : undefined;
     // What the narration listens to: the manager, or the calls the separate process made.
     const listened = (adapter?.actions ?? manager) as Pick<EniPoolManager, 'on'>;
-    const actions = narrateActions(listened, lifecycle, sim, print, elapsed);
-    const invocations = deliverEvents(sim, handler, adapter === undefined, print, elapsed);
+    const actions = narrateActions(listened, lifecycle, sim, narrate);
+    const invocations = deliverEvents(sim, handler, adapter === undefined, narrate);
 
     const waitFor = (what: string, predicate: () => boolean) =>
       sim.world.waitFor(what, predicate, {
