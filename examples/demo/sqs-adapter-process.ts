@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { AwsSim, EventPattern } from '@eni-pool/aws-sim';
 
-const CLI = fileURLToPath(new URL('../packages/sqs-adapter/dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../packages/sqs-adapter/dist/cli.js', import.meta.url));
 const QUEUE = 'eni-pool-events';
 const DLQ = 'eni-pool-events-dlq';
 
