@@ -226,6 +226,16 @@ function resolvePacing(
   };
 }
 
+/** A free interface of the instance's subnet or zone (either placement). */
+function hasFreeFor(instance: InstanceView, interfaces: readonly InterfaceView[]): boolean {
+  return interfaces.some(
+    (eni) =>
+      eni.status === 'available' &&
+      eni.attachment === undefined &&
+      (eni.subnetId === instance.subnetId || eni.availabilityZone === instance.availabilityZone),
+  );
+}
+
 function isEc2Port(ec2: Ec2Port | EC2Client): ec2 is Ec2Port {
   return typeof (ec2 as Partial<Ec2Port>).describeNetworkInterfaces === 'function';
 }
@@ -969,6 +979,19 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
           converged = true;
           break;
         }
+        // A target about to get a free interface needs its type's limits: read them alongside the pool.
+        this.limits.prefetch(
+          targetList.flatMap((id) => {
+            const view = views.get(id);
+            return view?.instanceType !== undefined &&
+              served(id) &&
+              held(id) === 0 &&
+              hasFreeFor(view, interfaces)
+              ? [view.instanceType]
+              : [];
+          }),
+          signal,
+        );
       }
       let instances = await loadPoolInstances(this.calls, scope, this.poolTagKey, interfaces, paging);
       const plan0 = () =>

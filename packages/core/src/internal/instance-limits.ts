@@ -14,12 +14,61 @@ export class InstanceLimits {
     { readonly limits: InstanceTypeLimits | null; readonly until: number }
   >();
 
+  /** Types being described now, so a later `apply` waits for that call instead of making another. */
+  private readonly loading = new Map<string, Promise<void>>();
+
   constructor(
     private readonly calls: Ec2Calls,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly ttlMs: number,
   ) {}
+
+  /**
+   * Starts describing the `types` not cached yet, without waiting: for the instance an event is about,
+   * while the pool is still being read. A failure is logged by the call and leaves the limits unknown.
+   */
+  prefetch(types: Iterable<string>, signal?: AbortSignal): void {
+    void this.load(new Set(types), signal);
+  }
+
+  private async load(types: ReadonlySet<string>, signal: AbortSignal | undefined): Promise<void> {
+    const now = this.clock.now();
+    const waits: Promise<void>[] = [];
+    const missing: string[] = [];
+    for (const type of types) {
+      const pending = this.loading.get(type);
+      if (pending !== undefined) waits.push(pending);
+      else {
+        const cached = this.cache.get(type);
+        if (cached === undefined || cached.until <= now) missing.push(type);
+      }
+    }
+    if (missing.length > 0) {
+      const sorted = missing.sort();
+      const call = this.describe(sorted, now, signal).finally(() => {
+        for (const type of sorted) if (this.loading.get(type) === call) this.loading.delete(type);
+      });
+      for (const type of sorted) this.loading.set(type, call);
+      waits.push(call);
+    }
+    await Promise.all(waits);
+  }
+
+  private async describe(types: readonly string[], now: number, signal: AbortSignal | undefined) {
+    try {
+      const found = new Map(
+        (await this.calls.instanceTypeLimits(types, signal)).map((l) => [l.instanceType, l]),
+      );
+      for (const type of types)
+        this.cache.set(type, { limits: found.get(type) ?? null, until: now + this.ttlMs });
+    } catch (error) {
+      this.logger.warn('could not read instance type limits; planning without them', {
+        instanceTypes: types,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
 
   /**
    * `instances` with `maxInterfaces` set from their type, for the planned `networkCardIndex`: the
@@ -33,29 +82,12 @@ export class InstanceLimits {
     networkCardIndex: number,
     signal?: AbortSignal,
   ): Promise<InstanceView[]> {
-    const now = this.clock.now();
-    const missing = new Set<string>();
+    const types = new Set<string>();
     for (const instance of instances) {
-      const type = instance.instanceType;
-      if (type === undefined || !needed.has(instance.instanceId)) continue;
-      const cached = this.cache.get(type);
-      if (cached === undefined || cached.until <= now) missing.add(type);
+      if (instance.instanceType !== undefined && needed.has(instance.instanceId))
+        types.add(instance.instanceType);
     }
-    if (missing.size > 0) {
-      const types = [...missing].sort();
-      try {
-        const found = new Map(
-          (await this.calls.instanceTypeLimits(types, signal)).map((l) => [l.instanceType, l]),
-        );
-        for (const type of types)
-          this.cache.set(type, { limits: found.get(type) ?? null, until: now + this.ttlMs });
-      } catch (error) {
-        this.logger.warn('could not read instance type limits; planning without them', {
-          instanceTypes: types,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
-    }
+    if (types.size > 0) await this.load(types, signal);
     return instances.map((instance) => {
       const limits =
         instance.instanceType === undefined ? undefined : this.cache.get(instance.instanceType)?.limits;

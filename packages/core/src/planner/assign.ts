@@ -171,6 +171,18 @@ export function assignPool(
 
   // Second pass: free interfaces in id order, then hand-overs; the supply reasons are settled at the end.
   const short: Demand[] = [];
+  const reservations: { demand: Demand; iface: PoolInterface }[] = [];
+  const takeReserved = (demand: Demand) => {
+    for (const [i, { iface }] of reservations.entries()) {
+      if (iface.placementKey !== demand.placementKey) continue;
+      const fit = demand.slots.fit(iface.fixedIndex, false);
+      if (isRejection(fit)) continue;
+      reservations[i]!.demand.served = false;
+      reservations.splice(i, 1);
+      return { iface, fit };
+    }
+    return undefined;
+  };
   for (const demand of demands) {
     if (demand.served || (demand.pending && !mayReserve(demand))) continue;
     let rejection: SlotRejection | undefined;
@@ -191,6 +203,7 @@ export function assignPool(
     const free = takeFrom(freeQueues.get(demand.placementKey), false);
     if (free !== undefined) {
       attach(demand, free.iface, free.fit.deviceIndex, free.fit.after);
+      if (demand.pending) reservations.push({ demand, iface: free.iface });
       continue;
     }
     // A pending member reserves only free interfaces: a hand-over is for whoever runs now.
@@ -198,6 +211,13 @@ export function assignPool(
     if (handedOver !== undefined) {
       const detach = detachByInterface.get(handedOver.iface.view.networkInterfaceId)!;
       attach(demand, handedOver.iface, handedOver.fit.deviceIndex, handedOver.fit.after ?? detach.id);
+      continue;
+    }
+    // The surplus a pending member reserved from was counted, not fitted: a running member that fits
+    // no interface left nor one handed over takes a reserved one it fits, and the pending member waits for its turn.
+    const reserved = demand.pending ? undefined : takeReserved(demand);
+    if (reserved !== undefined) {
+      attach(demand, reserved.iface, reserved.fit.deviceIndex, reserved.fit.after);
       continue;
     }
     const instanceId = demand.view.instanceId;

@@ -313,6 +313,32 @@ describe('planAssignments', () => {
       expect(result.actions).toEqual([]);
       expect(result.unsatisfied).toEqual([]);
     });
+
+    it('gives a running member the interface an older pending member reserved, when it fits no other', () => {
+      // i-run's device index 3 is taken by a foreign interface, so the tagged eni-3 does not fit it.
+      const result = plan(
+        poolState(
+          [
+            instance({ id: 'i-boot', state: 'pending', launchedAt: 0 }),
+            instance({
+              id: 'i-run',
+              launchedAt: 1,
+              attachments: [
+                {
+                  networkInterfaceId: 'eni-foreign',
+                  deviceIndex: 3,
+                  networkCardIndex: 0,
+                  status: 'attached',
+                },
+              ],
+            }),
+          ],
+          [eni({ id: 'eni-2' }), eni({ id: 'eni-3', deviceIndexTag: '3' })],
+        ),
+      );
+      expect(actionIds(result)).toEqual(['attach:eni-2:i-run']);
+      expect(result.unsatisfied).toEqual([]);
+    });
   });
 
   describe('handing over', () => {
