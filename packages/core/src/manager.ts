@@ -1043,7 +1043,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
         break;
       }
       if (rounds > this.maxRounds || signal?.aborted) break;
-      await this.paceAttaches(pool, plan, planned, interfaces, signal);
+      await this.paceAttaches(pool, plan, planned, interfaces, instances, signal);
       if (signal?.aborted) break;
       // A release waits until its interface is free, so the next round can hand it to a successor that
       // was not waiting yet when this round planned (it launched while the detach ran).
@@ -1087,13 +1087,14 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     plan: Plan,
     planned: readonly PlanAction[],
     interfaces: readonly InterfaceView[],
+    instances: readonly InstanceView[],
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const pacing = this.pacing;
     if (pacing === undefined) return;
     // The pool as read: the bucket's tokens then, and the turn counted from then.
-    const attachTimes = recentAttachTimes(interfaces);
     const readAt = this.clock.now();
+    const attachTimes = recentAttachTimes(interfaces, instances, readAt);
     const until = readAt + pacing.maxDelayMs;
     while (!signal?.aborted) {
       const queued = this.waitingTargets.get(pool)?.views;

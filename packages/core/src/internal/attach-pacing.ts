@@ -1,4 +1,4 @@
-import type { InterfaceView, PlanAction } from '../model';
+import type { InstanceView, InterfaceView, PlanAction } from '../model';
 import type { TokenBucketOptions } from './token-bucket';
 
 /**
@@ -54,16 +54,37 @@ export function attachDelayMs(
 }
 
 /**
- * The attach times the interfaces show (secondary attachments with a known time). EC2 gives them to
- * the second: each is read as the end of its second, so the bucket is never thought fuller than it is.
+ * The attach times the pool shows: those of its interfaces' secondary attachments, and `readAtMs` for
+ * each attach that shows on an instance only (made between the two describes). EC2 gives times to the
+ * second: each is read as the end of its second, so the bucket is never thought fuller than it is.
  */
-export function recentAttachTimes(interfaces: readonly InterfaceView[]): number[] {
+export function recentAttachTimes(
+  interfaces: readonly InterfaceView[],
+  instances: readonly InstanceView[] = [],
+  readAtMs = 0,
+): number[] {
   const times: number[] = [];
+  const unattached = new Set<string>();
   for (const eni of interfaces) {
-    const at = eni.attachment?.attachTime;
-    if (at === undefined || eni.attachment?.deviceIndex === 0) continue;
-    const ms = Date.parse(at);
+    const attachment = eni.attachment;
+    if (attachment === undefined || attachment.status === 'detached') {
+      unattached.add(eni.networkInterfaceId);
+      continue;
+    }
+    if (attachment.attachTime === undefined || attachment.deviceIndex === 0) continue;
+    const ms = Date.parse(attachment.attachTime);
     if (Number.isFinite(ms)) times.push(ms % 1000 === 0 ? ms + 999 : ms);
+  }
+  for (const instance of instances) {
+    for (const attachment of instance.attachments) {
+      if (
+        attachment.deviceIndex > 0 &&
+        attachment.status !== 'detached' &&
+        unattached.has(attachment.networkInterfaceId)
+      ) {
+        times.push(readAtMs);
+      }
+    }
   }
   return times;
 }
