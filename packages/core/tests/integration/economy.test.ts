@@ -238,9 +238,6 @@ describe('a burst of launches, one worker per event', () => {
     await Promise.all(ids.map((id, i) => managers[i]!.handle(running(id))));
     await sim.world.waitForSettled();
     const served = ids.filter((id) => sim!.world.attachmentsOf(id).some((a) => a.deviceIndex > 0));
-    const log = sim.calls.log.filter((r) => r.action === 'AttachNetworkInterface');
-    const t0 = log[0]!.at;
-    console.log(`TL ${log.map((r) => `${r.at - t0}${r.outcome === 'ok' ? '' : '!'}`).join(' ')}`);
     return {
       served: served.length,
       attaches: sim.calls.count('AttachNetworkInterface'),

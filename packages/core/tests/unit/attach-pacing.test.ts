@@ -7,7 +7,7 @@ import {
   recentAttachTimes,
   tokensLeft,
 } from '../../src/internal/attach-pacing';
-import type { InterfaceView, PlanAction } from '../../src/model';
+import type { InstanceView, InterfaceView, PlanAction } from '../../src/model';
 
 const EC2 = { capacity: 50, refillPerSecond: 5 };
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
@@ -123,6 +123,29 @@ describe('recentAttachTimes', () => {
         eni('2026-12-01T11:00:00.250Z', 0),
       ]),
     ).toEqual([NOW + 250]);
+  });
+
+  it('counts an attach that shows on an instance only (made between the describes) as made when read', () => {
+    const free: InterfaceView = {
+      networkInterfaceId: 'eni-2',
+      subnetId: 'subnet-a',
+      availabilityZone: 'eu-west-1a',
+      status: 'available',
+      tags: {},
+    };
+    const holder: InstanceView = {
+      instanceId: 'i-2',
+      state: 'running',
+      subnetId: 'subnet-a',
+      availabilityZone: 'eu-west-1a',
+      launchTime: '2026-12-01T11:00:00.000Z',
+      tags: {},
+      attachments: [
+        { networkInterfaceId: 'eni-prim', deviceIndex: 0, networkCardIndex: 0, status: 'attached' },
+        { networkInterfaceId: 'eni-2', deviceIndex: 1, networkCardIndex: 0, status: 'attaching' },
+      ],
+    };
+    expect(recentAttachTimes([free], [holder], NOW + 42)).toEqual([NOW + 42]);
   });
 
   it('reads a time given to the second as the end of that second', () => {
