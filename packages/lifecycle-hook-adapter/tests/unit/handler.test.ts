@@ -11,8 +11,8 @@ import {
   InvalidEventError,
   silentLogger,
   UnsupportedEventError,
-  VirtualClock,
 } from '@eni-pool/core';
+import { VirtualClock } from '@eni-pool/core/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
