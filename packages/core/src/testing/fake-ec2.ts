@@ -69,7 +69,7 @@ export interface FakeInstanceSpec {
   readonly subnetId?: string;
   /** @defaultValue the zone of the subnet's letter: `subnet-b` is in `us-east-1b` (`us-east-1a` otherwise) */
   readonly availabilityZone?: string;
-  /** ISO-8601. @defaultValue one second after the previously added instance's */
+  /** ISO-8601. @defaultValue `2026-11-01T00:00:00.000Z` for the first instance, a second later for each next one */
   readonly launchTime?: string;
   /** e.g. `t3.micro`. @defaultValue none */
   readonly instanceType?: string;
@@ -127,7 +127,8 @@ interface StoredInterface {
   attachment?: StoredAttachment;
 }
 
-const FIRST_LAUNCH = Date.parse('2026-11-27T05:00:00.000Z');
+/** The launch time of the first instance added; each later one launches a second after the one before. */
+const FIRST_LAUNCH = Date.parse('2026-11-01T00:00:00.000Z');
 
 /** `subnet-b` → `us-east-1b`: a subnet's letter names its zone, so two-zone worlds need no extra fields. */
 function zoneOf(subnetId: string): string {
@@ -200,7 +201,7 @@ export class FakeEc2 implements Ec2Port {
   private readonly timers: FakeEc2Timers | undefined;
   private readonly pause: (() => Promise<void>) | undefined;
   private sequence = 0;
-  private lastLaunch = FIRST_LAUNCH;
+  private nextLaunch = FIRST_LAUNCH;
 
   constructor(options: FakeEc2Options = {}) {
     this.settleMs = options.settleMs ?? 0;
@@ -220,13 +221,14 @@ export class FakeEc2 implements Ec2Port {
   addInstance(spec: FakeInstanceSpec = {}): string {
     const instanceId = spec.instanceId ?? `i-${hex(++this.sequence)}`;
     const subnetId = spec.subnetId ?? 'subnet-a';
-    this.lastLaunch += 1000;
+    const launchTime = spec.launchTime ?? new Date(this.nextLaunch).toISOString();
+    this.nextLaunch += 1000;
     this.instances.set(instanceId, {
       instanceId,
       state: spec.state ?? 'running',
       subnetId,
       availabilityZone: spec.availabilityZone ?? zoneOf(subnetId),
-      launchTime: spec.launchTime ?? new Date(this.lastLaunch).toISOString(),
+      launchTime,
       ...(spec.instanceType !== undefined ? { instanceType: spec.instanceType } : {}),
       tags: { ...spec.tags, ...(spec.pool !== undefined ? { [DEFAULT_POOL_TAG_KEY]: spec.pool } : {}) },
       hidden: spec.hidden ?? false,
@@ -258,12 +260,19 @@ export class FakeEc2 implements Ec2Port {
     return networkInterfaceId;
   }
 
-  /** Moves an instance to `state` (and reveals it); a terminated instance loses its attachments at once. */
+  /**
+   * Moves an instance to `state` and reveals it; its attachments stay as they are (as EC2 still shows them
+   * for a while after a stop or a termination). `terminate` also lets them go.
+   */
   setState(instanceId: string, state: InstanceStateName): void {
     const instance = this.mustHave(instanceId);
     instance.state = state;
     instance.hidden = false;
-    if (state !== 'terminated') return;
+  }
+
+  /** Terminates an instance: `terminated`, revealed, and its interfaces detached at once. */
+  terminate(instanceId: string): void {
+    this.setState(instanceId, 'terminated');
     for (const eni of this.interfaces.values()) {
       if (eni.attachment?.instanceId === instanceId) delete eni.attachment;
     }
@@ -333,7 +342,7 @@ export class FakeEc2 implements Ec2Port {
     this.nextFailures.length = 0;
     this.persistentFailures.clear();
     this.sequence = 0;
-    this.lastLaunch = FIRST_LAUNCH;
+    this.nextLaunch = FIRST_LAUNCH;
   }
 
   // ---- Ec2Port --------------------------------------------------------------------------------
