@@ -2,16 +2,10 @@ import type { Instance, NetworkInterface } from '@aws-sdk/client-ec2';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type {
   AttachAction,
-  AttachInput,
-  DescribePageInput,
   DetachAction,
   DetachReason,
-  Ec2Filter,
-  Ec2Port,
   InstanceStateName,
-  InstanceView,
   InterfaceStatus,
-  InterfaceView,
   Plan,
   PlanAction,
   Unsatisfied,
