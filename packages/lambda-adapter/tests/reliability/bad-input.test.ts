@@ -8,6 +8,7 @@ import {
   silentLogger,
   UnsupportedEventError,
 } from '@eni-pool/core';
+import { sqsEvent, sqsRecord } from '@eni-pool/core/testing';
 import { createLifecycleHookHandler, type LifecycleHookHandler } from '@eni-pool/lifecycle-hook-adapter';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
@@ -15,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBridgeHandler, type EventBridgeHandler } from '../../src/eventbridge-handler';
 import { createLambdaHandler, type LambdaHandler } from '../../src/lambda-handler';
 import { createSqsHandler, type SqsHandler } from '../../src/sqs-handler';
-import { sqsEvent, sqsRecord, tokenFor } from '../helpers/events';
+import { tokenFor } from '../helpers/ids';
 import { mutatingCalls, POOL_TAG, report, settleWorld, startSim, syncEvent, unserved } from './harness';
 
 const POOL = 'rel-input';
@@ -464,7 +465,7 @@ describe('every handler given bad input, on the simulator', { timeout: 90_000 },
             expect(calls).toBe(0);
             return;
           }
-          const records = run.records.map((r, n) => sqsRecord(r.body, `m-${n}`));
+          const records = run.records.map((r, n) => sqsRecord(r.body, { messageId: `m-${n}` }));
           for (const r of run.records) {
             if (r.poison) count(r.kind);
           }
