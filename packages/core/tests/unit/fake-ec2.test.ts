@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POOL_TAG_KEY } from '../../src/index';
-import { awsError, FakeEc2, VirtualClock } from '../../src/testing';
+import { DEFAULT_POOL_TAG_KEY, EniPoolManager, parseEvent, silentLogger } from '../../src/index';
+import { awsError, FakeEc2, instanceStateChangeEvent, VirtualClock } from '../../src/testing';
 
 const byPool = (pool: string) => ({
   filters: [{ name: `tag:${DEFAULT_POOL_TAG_KEY}`, values: [pool] }],
@@ -174,5 +174,25 @@ describe('FakeEc2', () => {
 
   it('needs timers to settle later than within the call', () => {
     expect(() => new FakeEc2({ settleMs: 5 })).toThrow('needs timers');
+  });
+
+  it('serves a new member through one throttled attach, on the virtual clock (the README example)', async () => {
+    const clock = new VirtualClock();
+    const ec2 = new FakeEc2({ settleMs: 2_000, timers: clock });
+    const instanceId = ec2.addInstance({ pool: 'web' });
+    const eni = ec2.addInterface({ pool: 'web' });
+    ec2.failNext('AttachNetworkInterface', awsError('RequestLimitExceeded', 'Request limit exceeded.', 503));
+    const manager = new EniPoolManager({
+      ec2,
+      logger: silentLogger,
+      executor: { now: clock.now, sleep: clock.sleep },
+    });
+
+    const event = instanceStateChangeEvent({ instanceId, state: 'running' });
+    const result = await manager.handle(parseEvent(event), { awaitSettled: true });
+
+    expect(result.reconcile?.converged).toBe(true);
+    expect(ec2.attachmentOf(instanceId)).toEqual({ networkInterfaceId: eni, status: 'attached' });
+    expect(ec2.callsOf('AttachNetworkInterface')).toHaveLength(2);
   });
 });
