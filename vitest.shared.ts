@@ -4,6 +4,8 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 
 /** Tests run against the sources of sibling packages, so no build is needed between edits. */
 export const workspaceAliases = {
+  // Before the package root: an alias also matches the subpaths of its name.
+  '@eni-pool/core/testing': fileURLToPath(new URL('./packages/core/src/testing/index.ts', import.meta.url)),
   '@eni-pool/core': src('core'),
   '@eni-pool/aws-sim': src('aws-sim'),
   '@eni-pool/lifecycle-hook-adapter': src('lifecycle-hook-adapter'),

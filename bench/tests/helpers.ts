@@ -48,21 +48,6 @@ export async function poolWorld(sim: AwsSim, options: { interfaces: number; inst
   return { subnetId, interfaces: interfaces.map((e) => e.networkInterfaceId), instances };
 }
 
-/** The EventBridge state-change event EC2 would publish. */
-export function stateChange(instanceId: string, state: string) {
-  return {
-    version: '0',
-    id: '7bf73129-1428-4cd3-a780-95db273d1602',
-    'detail-type': 'EC2 Instance State-change Notification',
-    source: 'aws.ec2',
-    account: '123456789012',
-    time: '2026-12-01T10:00:00Z',
-    region: 'us-east-1',
-    resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`],
-    detail: { 'instance-id': instanceId, state },
-  };
-}
-
 /** Pool interfaces attached (any status but detaching) to an instance, from the model. */
 export function poolInterfacesOf(sim: AwsSim, instanceId: string): string[] {
   return sim.world

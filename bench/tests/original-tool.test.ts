@@ -1,4 +1,5 @@
 import type { AwsSim } from '@eni-pool/aws-sim';
+import { instanceStateChangeEvent } from '@eni-pool/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   OriginalTool,
@@ -6,7 +7,7 @@ import {
   originalToolClientConfig,
 } from '../baseline/original-tool';
 import { callsSince, markCalls } from '../economy/calls';
-import { poolInterfacesOf, poolWorld, startSim, stateChange } from './helpers';
+import { poolInterfacesOf, poolWorld, startSim } from './helpers';
 
 /**
  * The tool's sleep between polls, made deterministic: the first `early` sleeps return at once (the
@@ -45,7 +46,7 @@ describe('OriginalTool', () => {
     const tool = new OriginalTool({ ec2: client(originalToolClientConfig()), sleep: clock.sleep });
     sim.calls.reset();
 
-    await tool.handle(stateChange(instances[0]!, 'running'));
+    await tool.handle(instanceStateChangeEvent({ instanceId: instances[0]!, state: 'running' }));
 
     expect(byAction(sim)).toEqual({
       DescribeInstances: 1,
@@ -73,10 +74,10 @@ describe('OriginalTool', () => {
     const { instances } = await poolWorld(sim, { interfaces: 2, instances: 1 });
     const clock = pollClock(sim, 0);
     const tool = new OriginalTool({ ec2: client(originalToolClientConfig()), sleep: clock.sleep });
-    await tool.handle(stateChange(instances[0]!, 'running'));
+    await tool.handle(instanceStateChangeEvent({ instanceId: instances[0]!, state: 'running' }));
     const mark = markCalls(sim);
 
-    await tool.handle(stateChange(instances[0]!, 'running'));
+    await tool.handle(instanceStateChangeEvent({ instanceId: instances[0]!, state: 'running' }));
 
     expect(callsSince(sim, mark)).toMatchObject({ describes: 3, mutating: 1, attaches: 1, total: 4 });
     expect(poolInterfacesOf(sim, instances[0]!)).toHaveLength(2);
@@ -96,11 +97,11 @@ describe('OriginalTool', () => {
     const [leaving, successor] = instances as [string, string];
     const clock = pollClock(sim, 0);
     const tool = new OriginalTool({ ec2: client(originalToolClientConfig()), sleep: clock.sleep });
-    await tool.handle(stateChange(leaving, 'running'));
+    await tool.handle(instanceStateChangeEvent({ instanceId: leaving, state: 'running' }));
     sim.world.terminateInstances([leaving]);
     sim.calls.reset();
 
-    await tool.handle(stateChange(leaving, 'shutting-down'));
+    await tool.handle(instanceStateChangeEvent({ instanceId: leaving, state: 'shutting-down' }));
 
     // DescribeInstances: the event's instance, the pool's running members twice (before the detach, before
     // the attach). DescribeNetworkInterfaces: the pool twice, the detach's poll, the free ones, the attach's poll.
@@ -159,7 +160,7 @@ describe('OriginalTool', () => {
       log: (level, message) => lines.push(`${level} ${message}`),
     });
 
-    await tool.handle(stateChange(instances[0]!, 'running'));
+    await tool.handle(instanceStateChangeEvent({ instanceId: instances[0]!, state: 'running' }));
 
     expect(sim.calls.count('AttachNetworkInterface')).toBe(5);
     expect(sim.calls.count('AttachNetworkInterface', 'RequestLimitExceeded')).toBe(5);
@@ -180,7 +181,9 @@ describe('OriginalTool', () => {
     });
     sim.calls.reset();
 
-    const error = await tool.handle(stateChange(instances[0]!, 'running')).catch((e: unknown) => e);
+    const error = await tool
+      .handle(instanceStateChangeEvent({ instanceId: instances[0]!, state: 'running' }))
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(OriginalToolWaitBoundError);
     // describe, filtered describe, attach, and one poll per second of the bound.
@@ -198,13 +201,15 @@ describe('OriginalTool', () => {
     const tool = new OriginalTool({ ec2: client(originalToolClientConfig()) });
     sim.calls.reset();
 
-    await tool.handle(stateChange(other!, 'pending'));
+    await tool.handle(instanceStateChangeEvent({ instanceId: other!, state: 'pending' }));
     await tool.handle({ source: 'aws.s3', 'detail-type': 'Object Created' });
     expect(sim.calls.total).toBe(0);
-    await tool.handle(stateChange(other!, 'running'));
+    await tool.handle(instanceStateChangeEvent({ instanceId: other!, state: 'running' }));
     expect(sim.calls.total).toBe(1);
     // The original reads instance["Tags"], which an instance without tags lacks: the invocation fails.
-    await expect(tool.handle(stateChange(untagged!, 'running'))).rejects.toThrow("KeyError: 'Tags'");
+    await expect(
+      tool.handle(instanceStateChangeEvent({ instanceId: untagged!, state: 'running' })),
+    ).rejects.toThrow("KeyError: 'Tags'");
     expect(sim.calls.total).toBe(2);
   });
 });

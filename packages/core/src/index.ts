@@ -99,7 +99,6 @@ export {
 export { parseEvent } from './parse-event';
 export { InvalidPoolStateError, planAssignments } from './planner';
 export { createEc2Client, createSdkEc2Port, DEFAULT_MAX_ATTEMPTS } from './sdk-ec2-port';
-export { VirtualClock } from './testing/virtual-clock';
 export type {
   InstanceStateChangeTrigger,
   LifecycleActionTrigger,

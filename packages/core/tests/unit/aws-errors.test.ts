@@ -13,7 +13,7 @@ import {
   isServerError,
   isThrottling,
 } from '../../src/index';
-import { awsError } from '../helpers/ec2-mock';
+import { awsError } from '../../src/testing';
 
 describe('classifyAwsError', () => {
   it.each([

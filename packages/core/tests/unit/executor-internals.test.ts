@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { AwsCallError } from '../../src/errors';
 import { backoffDelay, withRetry } from '../../src/internal/retry';
 import { TokenBucket } from '../../src/internal/token-bucket';
-import { awsError, fakeClock, throttled } from '../helpers/ec2-mock';
+import { awsError } from '../../src/testing';
+import { fakeClock, throttled } from '../helpers/ec2-mock';
 
 const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
 

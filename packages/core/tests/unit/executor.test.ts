@@ -18,9 +18,9 @@ import {
   OperationAbortedError,
   WaitTimeoutError,
 } from '../../src/index';
+import { awsError } from '../../src/testing';
 import {
   attachAction,
-  awsError,
   detachAction,
   fakeClock,
   inUse,

@@ -7,7 +7,8 @@ import {
   type LeavingInstances,
   type ReconcileResult,
 } from '../../src/index';
-import { FakeEc2, fakeClock } from '../helpers/ec2-mock';
+import { FakeEc2 } from '../../src/testing';
+import { fakeClock, nextTurn } from '../helpers/ec2-mock';
 
 const OLD = '2026-11-01T00:00:00.000Z';
 const NEW = '2026-11-02T00:00:00.000Z';
@@ -48,24 +49,24 @@ function leavingSource(...leaving: string[]) {
 
 /** An old member holding the pool's only interface, and its successor waiting for it. */
 function predecessorAndSuccessor() {
-  return new FakeEc2()
-    .addInstance('i-old', { pool: 'web', launchTime: OLD })
-    .addInstance('i-new', { pool: 'web', launchTime: NEW })
-    .addInterface('eni-1', { pool: 'web', attachedTo: 'i-old' });
+  const ec2 = new FakeEc2({ pause: nextTurn });
+  ec2.addInstance({ instanceId: 'i-old', pool: 'web', launchTime: OLD });
+  ec2.addInstance({ instanceId: 'i-new', pool: 'web', launchTime: NEW });
+  ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web', attachedTo: 'i-old' });
+  return ec2;
 }
 
 /** The pool's only interface is free, and an old member that already let go of it would be served first. */
 function releasedInterface() {
-  return new FakeEc2()
-    .addInstance('i-old', { pool: 'web', launchTime: OLD })
-    .addInstance('i-new', { pool: 'web', launchTime: NEW })
-    .addInterface('eni-1', { pool: 'web' });
+  const ec2 = new FakeEc2({ pause: nextTurn });
+  ec2.addInstance({ instanceId: 'i-old', pool: 'web', launchTime: OLD });
+  ec2.addInstance({ instanceId: 'i-new', pool: 'web', launchTime: NEW });
+  ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web' });
+  return ec2;
 }
 
 const attachesOf = (ec2: FakeEc2) =>
-  ec2.calls
-    .filter((call) => call.operation === 'AttachNetworkInterface')
-    .map((call) => (call.input as { networkInterfaceId: string; instanceId: string }).instanceId);
+  ec2.callsOf('AttachNetworkInterface').map((call) => call.input.instanceId);
 
 describe('EniPoolManager with a leaving source', () => {
   it('releases the interface of a member the source names and hands it to the waiting successor', async () => {
@@ -108,14 +109,14 @@ describe('EniPoolManager with a leaving source', () => {
   });
 
   it('asks only about running or pending members of the reconciled pools', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-web', { pool: 'web' })
-      .addInstance('i-pending', { pool: 'web', state: 'pending' })
-      .addInstance('i-stopped', { pool: 'web', state: 'stopped' })
-      .addInstance('i-api', { pool: 'api' })
-      .addInstance('i-untagged')
-      .addInterface('eni-1', { pool: 'web', attachedTo: 'i-web' })
-      .addInterface('eni-2', { pool: 'web', attachedTo: 'i-untagged' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-web', pool: 'web' });
+    ec2.addInstance({ instanceId: 'i-pending', pool: 'web', state: 'pending' });
+    ec2.addInstance({ instanceId: 'i-stopped', pool: 'web', state: 'stopped' });
+    ec2.addInstance({ instanceId: 'i-api', pool: 'api' });
+    ec2.addInstance({ instanceId: 'i-untagged' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web', attachedTo: 'i-web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-2', pool: 'web', attachedTo: 'i-untagged' });
     const { source, asked } = leavingSource();
 
     await manager(ec2, { leaving: source }).reconcile({ kind: 'pools', pools: ['web'] });
@@ -125,10 +126,10 @@ describe('EniPoolManager with a leaving source', () => {
   });
 
   it('does not ask when no running member is left to ask about', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-old', { pool: 'web' })
-      .addInstance('i-stopped', { pool: 'web', state: 'stopped' })
-      .addInterface('eni-1', { pool: 'web', attachedTo: 'i-old' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-old', pool: 'web' });
+    ec2.addInstance({ instanceId: 'i-stopped', pool: 'web', state: 'stopped' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web', attachedTo: 'i-old' });
     const { source, asked } = leavingSource();
 
     const result = await manager(ec2, { leaving: source }).reconcile({ kind: 'all' }, { leaving: ['i-old'] });
@@ -149,12 +150,12 @@ describe('EniPoolManager with a leaving source', () => {
   });
 
   it('logs a failing source and plans without its answer, still honouring the known releases', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-old', { pool: 'web', launchTime: OLD })
-      .addInstance('i-new', { pool: 'web', launchTime: NEW })
-      .addInstance('i-other', { pool: 'web', launchTime: NEW, subnetId: 'subnet-b' })
-      .addInterface('eni-1', { pool: 'web', attachedTo: 'i-old' })
-      .addInterface('eni-2', { pool: 'web', subnetId: 'subnet-b' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-old', pool: 'web', launchTime: OLD });
+    ec2.addInstance({ instanceId: 'i-new', pool: 'web', launchTime: NEW });
+    ec2.addInstance({ instanceId: 'i-other', pool: 'web', launchTime: NEW, subnetId: 'subnet-b' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web', attachedTo: 'i-old' });
+    ec2.addInterface({ networkInterfaceId: 'eni-2', pool: 'web', subnetId: 'subnet-b' });
     const { logger, warnings } = recordingLogger();
     const failing: LeavingInstances = {
       leavingAmong: async () => {
@@ -214,7 +215,7 @@ describe('EniPoolManager remembering released instances', () => {
     const target = manager(ec2);
     await target.reconcile({ kind: 'pools', pools: ['web'] }, { leaving: ['i-old'] });
     // The successor goes away again; a state-change reconcile must not hand the address back.
-    ec2.instances.get('i-new')!.state = 'terminated';
+    ec2.setState('i-new', 'terminated');
 
     const { reconcile } = await target.handle({
       kind: 'instance-state-change',
@@ -259,7 +260,7 @@ describe('EniPoolManager remembering released instances', () => {
     const target = manager(ec2, { leavingTtlMs: 0 });
     await target.reconcile({ kind: 'all' }, { leaving: ['i-old'] });
     expect(attachesOf(ec2)).toEqual(['i-new']);
-    ec2.instances.get('i-new')!.state = 'terminated';
+    ec2.setState('i-new', 'terminated');
 
     await target.reconcile({ kind: 'all' });
 
@@ -284,13 +285,13 @@ function overlapMeter(target: EniPoolManager) {
 
 describe('EniPoolManager reconciles of one pool', () => {
   it('never overlap, so concurrent requests make one hand-over without conflicts', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-1', { pool: 'web', launchTime: OLD })
-      .addInstance('i-2', { pool: 'web', launchTime: NEW, subnetId: 'subnet-b' })
-      .addInstance('i-3', { pool: 'web', launchTime: NEW, subnetId: 'subnet-c' })
-      .addInterface('eni-1', { pool: 'web' })
-      .addInterface('eni-2', { pool: 'web', subnetId: 'subnet-b' })
-      .addInterface('eni-3', { pool: 'web', subnetId: 'subnet-c' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web', launchTime: OLD });
+    ec2.addInstance({ instanceId: 'i-2', pool: 'web', launchTime: NEW, subnetId: 'subnet-b' });
+    ec2.addInstance({ instanceId: 'i-3', pool: 'web', launchTime: NEW, subnetId: 'subnet-c' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-2', pool: 'web', subnetId: 'subnet-b' });
+    ec2.addInterface({ networkInterfaceId: 'eni-3', pool: 'web', subnetId: 'subnet-c' });
     const target = manager(ec2);
     const meter = overlapMeter(target);
     let conflicts = 0;
@@ -310,11 +311,11 @@ describe('EniPoolManager reconciles of one pool', () => {
   });
 
   it('runs reconciles of pools apart side by side', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-web', { pool: 'web' })
-      .addInstance('i-api', { pool: 'api' })
-      .addInterface('eni-web', { pool: 'web' })
-      .addInterface('eni-api', { pool: 'api' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-web', pool: 'web' });
+    ec2.addInstance({ instanceId: 'i-api', pool: 'api' });
+    ec2.addInterface({ networkInterfaceId: 'eni-web', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-api', pool: 'api' });
     const target = manager(ec2);
     const meter = overlapMeter(target);
 
@@ -327,11 +328,11 @@ describe('EniPoolManager reconciles of one pool', () => {
   });
 
   it('takes a scope of several pools whole, first come, first served', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-web', { pool: 'web' })
-      .addInstance('i-api', { pool: 'api' })
-      .addInterface('eni-web', { pool: 'web' })
-      .addInterface('eni-api', { pool: 'api' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-web', pool: 'web' });
+    ec2.addInstance({ instanceId: 'i-api', pool: 'api' });
+    ec2.addInterface({ networkInterfaceId: 'eni-web', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-api', pool: 'api' });
     const target = manager(ec2);
     const order: string[] = [];
     target.on('reconcile_finished', ({ scope }) =>
@@ -375,9 +376,9 @@ describe('EniPoolManager reconciles of one pool', () => {
       unblock = resolve;
     });
     // The first call — the holding reconcile's first read — waits until unblocked.
-    const ec2 = new FakeEc2(() => (++calls === 1 ? gate : new Promise((r) => setImmediate(r))))
-      .addInstance('i-1', { pool: 'web' })
-      .addInterface('eni-1', { pool: 'web' });
+    const ec2 = new FakeEc2({ pause: () => (++calls === 1 ? gate : new Promise((r) => setImmediate(r))) });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web' });
     const target = manager(ec2);
     const holding = target.reconcile({ kind: 'pools', pools: ['web'] });
     const controller = new AbortController();
@@ -397,9 +398,10 @@ describe('EniPoolManager reconciles of one pool', () => {
   describe('a shared reconcile', () => {
     /** A reconcile of every pool finds nothing to do; just as it ends, an instance starts running. */
     function lateInstance() {
-      const ec2 = new FakeEc2().addInterface('eni-1', { pool: 'web' });
+      const ec2 = new FakeEc2({ pause: nextTurn });
+      ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web' });
       const target = manager(ec2);
-      target.once('reconcile_finished', () => ec2.addInstance('i-late', { pool: 'web' }));
+      target.once('reconcile_finished', () => ec2.addInstance({ instanceId: 'i-late', pool: 'web' }));
       return { ec2, target, running: target.reconcile({ kind: 'all' }) };
     }
 

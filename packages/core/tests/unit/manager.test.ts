@@ -15,7 +15,8 @@ import {
   type EniPoolManagerOptions,
   type Trigger,
 } from '../../src/index';
-import { FakeEc2, inUse, POOL_TAG, sdkInstance, testEc2Client } from '../helpers/ec2-mock';
+import { FakeEc2 } from '../../src/testing';
+import { inUse, nextTurn, POOL_TAG, sdkInstance, testEc2Client } from '../helpers/ec2-mock';
 
 const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -58,7 +59,9 @@ function recordEvents(target: EniPoolManager) {
 
 describe('EniPoolManager.reconcile', () => {
   it('attaches a free interface to a running member and confirms convergence by re-reading', async () => {
-    const ec2 = new FakeEc2().addInstance('i-1', { pool: 'web' }).addInterface('eni-1', { pool: 'web' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web' });
     const target = manager(ec2);
     const events = recordEvents(target);
 
@@ -79,11 +82,11 @@ describe('EniPoolManager.reconcile', () => {
   });
 
   it('re-plans after a conflict on the first interface and succeeds with the next one', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-1', { pool: 'web' })
-      .addInstance('i-other', { pool: 'web', launchTime: '2026-11-20T00:00:00.000Z' })
-      .addInterface('eni-1', { pool: 'web' })
-      .addInterface('eni-2', { pool: 'web' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web' });
+    ec2.addInstance({ instanceId: 'i-other', pool: 'web', launchTime: '2026-11-20T00:00:00.000Z' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-2', pool: 'web' });
     // Another worker takes eni-1 for i-other just before our attach reaches EC2.
     const attach = ec2.attachNetworkInterface.bind(ec2);
     let stolen = false;
@@ -108,22 +111,22 @@ describe('EniPoolManager.reconcile', () => {
   });
 
   it('releases the interface of a stopped instance back to the pool', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-1', { pool: 'web', state: 'stopped' })
-      .addInterface('eni-1', { pool: 'web', attachedTo: 'i-1' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web', state: 'stopped' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web', attachedTo: 'i-1' });
 
     const result = await manager(ec2).reconcile({ kind: 'all' });
 
     expect(result.converged).toBe(true);
     expect(result.outcomes.map((o) => o.action.kind)).toEqual(['detach']);
-    expect(ec2.interfaces.get('eni-1')!.attachment).toBeUndefined();
+    expect(ec2.getInterface('eni-1')!.attachment).toBeUndefined();
   });
 
   it('releases the extra interface of an instance that holds two and says so', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-1', { pool: 'web' })
-      .addInterface('eni-1', { pool: 'web', attachedTo: 'i-1', deviceIndex: 1 })
-      .addInterface('eni-2', { pool: 'web', attachedTo: 'i-1', deviceIndex: 2 });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web', attachedTo: 'i-1', deviceIndex: 1 });
+    ec2.addInterface({ networkInterfaceId: 'eni-2', pool: 'web', attachedTo: 'i-1', deviceIndex: 2 });
     const target = manager(ec2);
     const released: string[] = [];
     target.on('duplicate_released', ({ instanceId, networkInterfaceId }) =>
@@ -138,7 +141,9 @@ describe('EniPoolManager.reconcile', () => {
   });
 
   it('stops after maxRounds when every round loses its race, and reports no convergence', async () => {
-    const ec2 = new FakeEc2().addInstance('i-1', { pool: 'web' }).addInterface('eni-1', { pool: 'web' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web' });
     ec2.attachNetworkInterface = async () => {
       throw inUse('eni-1');
     };
@@ -151,7 +156,9 @@ describe('EniPoolManager.reconcile', () => {
   });
 
   it('stops early when a round changes nothing and loses no race', async () => {
-    const ec2 = new FakeEc2().addInstance('i-1', { pool: 'web' }).addInterface('eni-1', { pool: 'web' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web' });
     let attempts = 0;
     ec2.attachNetworkInterface = async () => {
       attempts++;
@@ -165,11 +172,11 @@ describe('EniPoolManager.reconcile', () => {
   });
 
   it('reports unsatisfied instances once, only for the pools in scope', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-web', { pool: 'web' })
-      .addInstance('i-db', { pool: 'db' })
-      // i-db holds a web interface: it is loaded as a holder, yet its own pool is out of scope.
-      .addInterface('eni-1', { pool: 'web', attachedTo: 'i-db' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-web', pool: 'web' });
+    ec2.addInstance({ instanceId: 'i-db', pool: 'db' });
+    // i-db holds a web interface: it is loaded as a holder, yet its own pool is out of scope.
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web', attachedTo: 'i-db' });
     const target = manager(ec2);
     const unsatisfied: string[] = [];
     target.on('instance_unsatisfied', (u) => unsatisfied.push(`${u.pool}:${u.instanceId}:${u.reason}`));
@@ -186,10 +193,10 @@ describe('EniPoolManager.reconcile', () => {
 
 describe('EniPoolManager.reconcile options', () => {
   it('hands the interface of a releasing instance that still runs to its waiting successor', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-old', { pool: 'web', launchTime: '2026-10-01T00:00:00.000Z' })
-      .addInstance('i-new', { pool: 'web', launchTime: '2026-11-26T00:00:00.000Z' })
-      .addInterface('eni-1', { pool: 'web', attachedTo: 'i-old' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-old', pool: 'web', launchTime: '2026-10-01T00:00:00.000Z' });
+    ec2.addInstance({ instanceId: 'i-new', pool: 'web', launchTime: '2026-11-26T00:00:00.000Z' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web', attachedTo: 'i-old' });
 
     const result = await manager(ec2).reconcile({ kind: 'pools', pools: ['web'] }, { leaving: ['i-old'] });
 
@@ -207,10 +214,10 @@ describe('EniPoolManager.reconcile options', () => {
   });
 
   it('keeps the interface of that instance when it is not marked as releasing', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-old', { pool: 'web', launchTime: '2026-10-01T00:00:00.000Z' })
-      .addInstance('i-new', { pool: 'web', launchTime: '2026-11-26T00:00:00.000Z' })
-      .addInterface('eni-1', { pool: 'web', attachedTo: 'i-old' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-old', pool: 'web', launchTime: '2026-10-01T00:00:00.000Z' });
+    ec2.addInstance({ instanceId: 'i-new', pool: 'web', launchTime: '2026-11-26T00:00:00.000Z' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web', attachedTo: 'i-old' });
 
     const result = await manager(ec2).reconcile({ kind: 'pools', pools: ['web'] });
 
@@ -219,7 +226,9 @@ describe('EniPoolManager.reconcile options', () => {
   });
 
   it('starts no action once the signal is aborted', async () => {
-    const ec2 = new FakeEc2().addInstance('i-1', { pool: 'web' }).addInterface('eni-1', { pool: 'web' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web' });
     const controller = new AbortController();
     controller.abort();
 
@@ -232,10 +241,10 @@ describe('EniPoolManager.reconcile options', () => {
 
 describe('two workers racing', () => {
   it('converge to exactly one interface per instance on one shared EC2', async () => {
-    const ec2 = new FakeEc2();
+    const ec2 = new FakeEc2({ pause: nextTurn });
     for (let n = 1; n <= 4; n++)
-      ec2.addInstance(`i-${n}`, { pool: 'web', launchTime: `2026-11-0${n}T00:00:00.000Z` });
-    for (let n = 1; n <= 6; n++) ec2.addInterface(`eni-${n}`, { pool: 'web' });
+      ec2.addInstance({ instanceId: `i-${n}`, pool: 'web', launchTime: `2026-11-0${n}T00:00:00.000Z` });
+    for (let n = 1; n <= 6; n++) ec2.addInterface({ networkInterfaceId: `eni-${n}`, pool: 'web' });
     const first = manager(ec2, { maxRounds: 5 });
     const second = manager(ec2, { maxRounds: 5 });
     const conflicts: string[] = [];
@@ -256,10 +265,10 @@ describe('two workers racing', () => {
   });
 
   it('converge on the same release when an instance ended up with two interfaces', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-1', { pool: 'web' })
-      .addInterface('eni-1', { pool: 'web', attachedTo: 'i-1', deviceIndex: 1 })
-      .addInterface('eni-2', { pool: 'web', attachedTo: 'i-1', deviceIndex: 2 });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web', attachedTo: 'i-1', deviceIndex: 1 });
+    ec2.addInterface({ networkInterfaceId: 'eni-2', pool: 'web', attachedTo: 'i-1', deviceIndex: 2 });
 
     const results = await Promise.all([
       manager(ec2).reconcile({ kind: 'all' }),
@@ -275,11 +284,11 @@ describe('two workers racing', () => {
 
 describe('EniPoolManager.handle', () => {
   it('reconciles the pool of an instance that started running', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-1', { pool: 'web' })
-      .addInstance('i-2', { pool: 'db' })
-      .addInterface('eni-1', { pool: 'web' })
-      .addInterface('eni-2', { pool: 'db' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web' });
+    ec2.addInstance({ instanceId: 'i-2', pool: 'db' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-2', pool: 'db' });
 
     const result = await manager(ec2).handle(stateChange('i-1', 'running'));
 
@@ -301,16 +310,20 @@ describe('EniPoolManager.handle', () => {
   });
 
   it('releases the interface of an instance whose pool tag was removed', async () => {
-    const ec2 = new FakeEc2().addInstance('i-1').addInterface('eni-1', { pool: 'web', attachedTo: 'i-1' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web', attachedTo: 'i-1' });
 
     const result = await manager(ec2).handle(stateChange('i-1', 'running'));
 
     expect(result.reconcile?.outcomes.map((o) => o.action.id)).toEqual(['detach:eni-1:i-1']);
-    expect(ec2.interfaces.get('eni-1')!.attachment).toBeUndefined();
+    expect(ec2.getInterface('eni-1')!.attachment).toBeUndefined();
   });
 
   it('reconciles the pool of an instance in a lifecycle action', async () => {
-    const ec2 = new FakeEc2().addInstance('i-1', { pool: 'web' }).addInterface('eni-1', { pool: 'web' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web' });
 
     const result = await manager(ec2).handle({
       kind: 'lifecycle-action',
@@ -327,11 +340,11 @@ describe('EniPoolManager.handle', () => {
   });
 
   it('reconciles every pool on a scheduled sync', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-1', { pool: 'web' })
-      .addInstance('i-2', { pool: 'db' })
-      .addInterface('eni-1', { pool: 'web' })
-      .addInterface('eni-2', { pool: 'db' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web' });
+    ec2.addInstance({ instanceId: 'i-2', pool: 'db' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-2', pool: 'db' });
 
     const result = await manager(ec2).handle({ kind: 'scheduled-sync', origin: {} });
 
@@ -341,7 +354,9 @@ describe('EniPoolManager.handle', () => {
   });
 
   it('skips a pending instance and a test notification without calling EC2', async () => {
-    const ec2 = new FakeEc2().addInstance('i-1', { pool: 'web' }).addInterface('eni-1', { pool: 'web' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web' });
     const target = manager(ec2);
 
     const pending = await target.handle(stateChange('i-1', 'pending'));
@@ -401,13 +416,13 @@ describe('EniPoolManager.handle', () => {
 
 describe('EniPoolManager options', () => {
   it('writes the last-instance tag the planner is told to read when it takes an interface back', async () => {
-    const ec2 = new FakeEc2()
-      .addInstance('i-1', { pool: 'web', state: 'stopped' })
-      .addInterface('eni-1', { pool: 'web', attachedTo: 'i-1' });
+    const ec2 = new FakeEc2({ pause: nextTurn });
+    ec2.addInstance({ instanceId: 'i-1', pool: 'web', state: 'stopped' });
+    ec2.addInterface({ networkInterfaceId: 'eni-1', pool: 'web', attachedTo: 'i-1' });
 
     await manager(ec2, { planner: { lastInstanceTagKey: 'eni-pool/last' } }).reconcile({ kind: 'all' });
 
-    expect(ec2.interfaces.get('eni-1')!.tags).toMatchObject({ 'eni-pool/last': 'i-1' });
+    expect(ec2.getInterface('eni-1')!.tags).toMatchObject({ 'eni-pool/last': 'i-1' });
   });
 
   it('rejects a maxRounds that is not a positive integer', () => {

@@ -6,13 +6,12 @@ import {
   keyValueMessage,
   lifecycleActionEvent,
   lifecycleNotification,
-  REMOVE,
   scheduledEvent,
   snsEnvelope,
   TERMINATING,
   testNotification,
-  withField,
-} from '../helpers/event-samples';
+} from '../../src/testing';
+import { REMOVE, withField } from '../helpers/with-field';
 
 type ErrorClass = typeof InvalidEventError | typeof UnsupportedEventError;
 

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { InvalidEventError, UnsupportedEventError } from '../../src/errors';
 import type { InstanceStateName } from '../../src/model';
 import { parseEvent } from '../../src/parse-event';
-import type { LifecycleLocation, LifecycleTransition, Trigger } from '../../src/trigger';
 import {
   instanceStateChangeEvent,
   keyValueMessage,
@@ -11,13 +10,13 @@ import {
   type LifecycleOptions,
   lifecycleActionEvent,
   lifecycleNotification,
-  REMOVE,
   scheduledEvent,
   snsEnvelope,
   TERMINATING,
   testNotification,
-  withField,
-} from '../helpers/event-samples';
+} from '../../src/testing';
+import type { LifecycleLocation, LifecycleTransition, Trigger } from '../../src/trigger';
+import { REMOVE, withField } from '../helpers/with-field';
 
 const STATES: InstanceStateName[] = [
   'pending',

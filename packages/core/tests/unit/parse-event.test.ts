@@ -3,7 +3,6 @@ import { InvalidEventError, UnsupportedEventError } from '../../src/errors';
 import type { InstanceStateName } from '../../src/model';
 import { parseEvent } from '../../src/parse-event';
 import {
-  AWS_REFERENCE_SAMPLES,
   instanceStateChangeEvent,
   keyValueMessage,
   LAUNCHING,
@@ -21,9 +20,9 @@ import {
   sqsRecord,
   TERMINATING,
   testNotification,
-  withField,
-  withoutField,
-} from '../helpers/event-samples';
+} from '../../src/testing';
+import { AWS_REFERENCE_SAMPLES } from '../helpers/reference-samples';
+import { withField, withoutField } from '../helpers/with-field';
 
 const STATES: InstanceStateName[] = [
   'pending',

@@ -8,7 +8,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, createSdkEc2Port, type Ec2Port } from '../../src/index';
-import { awsError, POOL_TAG, sdkInstance, sdkInterface, testEc2Client } from '../helpers/ec2-mock';
+import { awsError } from '../../src/testing';
+import { POOL_TAG, sdkInstance, sdkInterface, testEc2Client } from '../helpers/ec2-mock';
 
 const poolFilter = [{ name: `tag:${POOL_TAG}`, values: ['web'] }];
 

@@ -4,8 +4,6 @@ import {
   EniPoolManager,
   type HandleResult,
   type InstanceMembership,
-  type InstanceView,
-  type InterfaceView,
   type Logger,
   type PlanAction,
   type PoolScope,
@@ -14,8 +12,6 @@ import {
   type Trigger,
 } from '@eni-pool/core';
 import type { ManagerLike } from '../../src/types';
-
-export const TAG = 'network-interface-manager-pool';
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -136,107 +132,6 @@ export class FakeManager implements ManagerLike {
     } finally {
       this.inFlight -= 1;
     }
-  }
-}
-
-export function instance(instanceId: string, tags: Record<string, string> = {}): InstanceView {
-  return {
-    instanceId,
-    state: 'running',
-    subnetId: 'subnet-a',
-    availabilityZone: 'us-east-1a',
-    launchTime: '2026-11-27T04:00:00.000Z',
-    tags,
-    attachments: [],
-  };
-}
-
-export function poolInterface(networkInterfaceId: string, pool: string, holder?: string): InterfaceView {
-  return {
-    networkInterfaceId,
-    subnetId: 'subnet-a',
-    availabilityZone: 'us-east-1a',
-    status: holder ? 'in-use' : 'available',
-    tags: { [TAG]: pool },
-    ...(holder
-      ? {
-          attachment: {
-            attachmentId: `eni-attach-${networkInterfaceId}`,
-            instanceId: holder,
-            deviceIndex: 1,
-            networkCardIndex: 0,
-            status: 'attached' as const,
-          },
-        }
-      : {}),
-  };
-}
-
-/**
- * An `Ec2Port` over fixed instances and interfaces that applies the `instance-id`,
- * `attachment.instance-id` and `tag-key` filters, records describes, and refuses every mutating call.
- */
-export class FakeEc2 implements Ec2Port {
-  readonly describes: {
-    operation: string;
-    filters: readonly { name: string; values: readonly string[] }[];
-  }[] = [];
-  mutations = 0;
-  failDescribe: Error | undefined;
-
-  constructor(
-    private readonly instances: readonly InstanceView[],
-    private readonly interfaces: readonly InterfaceView[] = [],
-  ) {}
-
-  private matches(
-    tags: Readonly<Record<string, string>>,
-    id: string,
-    filters: readonly { name: string; values: readonly string[] }[],
-    idFilter: string,
-  ) {
-    return filters.every((filter) => {
-      if (filter.name === idFilter) return filter.values.includes(id);
-      if (filter.name === 'tag-key') return filter.values.some((key) => key in tags);
-      throw new Error(`filter ${filter.name} not supported by the fake`);
-    });
-  }
-
-  async describeInstances(input: Parameters<Ec2Port['describeInstances']>[0]) {
-    this.describes.push({ operation: 'DescribeInstances', filters: input.filters });
-    if (this.failDescribe) throw this.failDescribe;
-    return {
-      instances: this.instances.filter((i) =>
-        this.matches(i.tags, i.instanceId, input.filters, 'instance-id'),
-      ),
-    };
-  }
-
-  async describeNetworkInterfaces(input: Parameters<Ec2Port['describeNetworkInterfaces']>[0]) {
-    this.describes.push({ operation: 'DescribeNetworkInterfaces', filters: input.filters });
-    if (this.failDescribe) throw this.failDescribe;
-    return {
-      interfaces: this.interfaces.filter(
-        (eni) =>
-          eni.attachment !== undefined &&
-          this.matches(eni.tags, eni.attachment.instanceId, input.filters, 'attachment.instance-id'),
-      ),
-    };
-  }
-
-  async attachNetworkInterface(): Promise<{ attachmentId: string }> {
-    this.mutations += 1;
-    throw new Error('no mutating call expected');
-  }
-
-  async detachNetworkInterface(): Promise<void> {
-    this.mutations += 1;
-    throw new Error('no mutating call expected');
-  }
-
-  async createTags(): Promise<void> {
-    this.mutations += 1;
-    throw new Error('no mutating call expected');
   }
 }
 

@@ -1,4 +1,5 @@
 import type { EventBridgeEvent } from '@eni-pool/aws-sim';
+import { instanceStateChangeEvent } from '@eni-pool/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, POOL_TAG, scheduledEvent, startHarness } from '../helpers/sim-harness';
 
@@ -191,13 +192,7 @@ describe('the Lambda handler on the simulator', { timeout: 60_000 }, () => {
     );
     await h.sim.world.waitForState(instances, 'running', BOUND);
 
-    const stateChange = (instanceId: string): EventBridgeEvent => ({
-      ...scheduledEvent(),
-      'detail-type': 'EC2 Instance State-change Notification',
-      source: 'aws.ec2',
-      resources: [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`],
-      detail: { 'instance-id': instanceId, state: 'running' },
-    });
+    const stateChange = (instanceId: string) => instanceStateChangeEvent({ instanceId, state: 'running' });
     const invocations = [...instances.map(stateChange), scheduledEvent(), stateChange(instances[0]!)].slice(
       0,
       8,

@@ -4,10 +4,19 @@ import type { AwsSim } from '@eni-pool/aws-sim';
 import {
   EniPoolManager,
   InvalidEventError,
+  type LifecycleTransition,
   parseEvent,
   silentLogger,
   UnsupportedEventError,
 } from '@eni-pool/core';
+import {
+  instanceStateChangeEvent,
+  lifecycleActionEvent,
+  lifecycleNotification,
+  snsEnvelope,
+  sqsEvent,
+  sqsRecord,
+} from '@eni-pool/core/testing';
 import { createLifecycleHookHandler, type LifecycleHookHandler } from '@eni-pool/lifecycle-hook-adapter';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
@@ -15,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBridgeHandler, type EventBridgeHandler } from '../../src/eventbridge-handler';
 import { createLambdaHandler, type LambdaHandler } from '../../src/lambda-handler';
 import { createSqsHandler, type SqsHandler } from '../../src/sqs-handler';
-import { sqsEvent, sqsRecord, tokenFor } from '../helpers/events';
+import { tokenFor } from '../helpers/ids';
 import { mutatingCalls, POOL_TAG, report, settleWorld, startSim, syncEvent, unserved } from './harness';
 
 const POOL = 'rel-input';
@@ -33,52 +42,34 @@ const realInstance = () => fc.nat().map((n) => instanceIds[n % instanceIds.lengt
 
 // ── well-formed messages, the templates the generators break ───────────────────────────────────────
 
-const envelope = (detailType: string, source: string, detail: Record<string, unknown>) => ({
-  version: '0',
-  id: '7bf73129-1428-4cd3-a780-95db273d1602',
-  'detail-type': detailType,
-  source,
-  account: '123456789012',
-  time: '2026-12-01T09:00:00Z',
-  region: 'us-east-1',
-  resources: [],
-  detail,
-});
+/** One envelope id and time for every template, so that two messages differ only where a test makes them. */
+const ENVELOPE = { id: '7bf73129-1428-4cd3-a780-95db273d1602', time: '2026-12-01T09:00:00Z', resources: [] };
 const stateChange = (instanceId: string, state: string) =>
-  envelope('EC2 Instance State-change Notification', 'aws.ec2', { 'instance-id': instanceId, state });
-const lifecycleFields = (instanceId: string, transition: string) => ({
-  LifecycleActionToken: tokenFor(instanceId),
-  AutoScalingGroupName: GROUP,
-  LifecycleHookName: transition === LAUNCHING ? 'eni-pool-launch' : 'eni-pool-terminate',
-  EC2InstanceId: instanceId,
-  LifecycleTransition: transition,
+  instanceStateChangeEvent({ instanceId, state, ...ENVELOPE });
+const lifecycleOptions = (instanceId: string, transition: string) => ({
+  instanceId,
+  transition: transition as LifecycleTransition,
+  autoScalingGroupName: GROUP,
+  lifecycleHookName: transition === LAUNCHING ? 'eni-pool-launch' : 'eni-pool-terminate',
+  lifecycleActionToken: tokenFor(instanceId),
 });
 const lifecycleEvent = (instanceId: string, transition: string) =>
-  envelope(
-    transition === LAUNCHING
-      ? 'EC2 Instance-launch Lifecycle Action'
-      : 'EC2 Instance-terminate Lifecycle Action',
-    'aws.autoscaling',
-    lifecycleFields(instanceId, transition),
-  );
+  lifecycleActionEvent({ ...lifecycleOptions(instanceId, transition), ...ENVELOPE });
 /** The message a hook's SQS target receives. */
-const hookNotification = (instanceId: string, transition: string) => ({
-  Origin: 'EC2',
-  Destination: 'AutoScalingGroup',
-  AccountId: '123456789012',
-  RequestId: '0bbf7a4a-6b8c-4d2e-9d1a-2c8b6f4e1a90',
-  AutoScalingGroupARN: `arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:uuid:autoScalingGroupName/${GROUP}`,
-  Service: 'AWS Auto Scaling',
-  Time: '2026-12-01T09:00:00.000Z',
-  ...lifecycleFields(instanceId, transition),
-});
-const sns = (message: unknown) => ({
-  Type: 'Notification',
-  MessageId: '6a1f4b52-5e43-5fd4-9a4a-1c7f9b3e2d10',
-  TopicArn: 'arn:aws:sns:us-east-1:123456789012:eni-pool',
-  Message: message,
-  Timestamp: '2026-12-01T09:00:00.000Z',
-});
+const hookNotification = (instanceId: string, transition: string) =>
+  lifecycleNotification({
+    ...lifecycleOptions(instanceId, transition),
+    origin: 'EC2',
+    destination: 'AutoScalingGroup',
+    requestId: '0bbf7a4a-6b8c-4d2e-9d1a-2c8b6f4e1a90',
+    time: '2026-12-01T09:00:00.000Z',
+  });
+const sns = (message: string) =>
+  snsEnvelope(message, {
+    messageId: '6a1f4b52-5e43-5fd4-9a4a-1c7f9b3e2d10',
+    topicArn: 'arn:aws:sns:us-east-1:123456789012:eni-pool',
+    timestamp: '2026-12-01T09:00:00.000Z',
+  });
 
 type Json = Record<string, unknown>;
 /** Sets (or, with `undefined`, removes) the value at a dotted path of a copy of `value`. */
@@ -223,9 +214,11 @@ const foreignEnvelope = fc
         (source === 'aws.autoscaling' && detailType.endsWith('Lifecycle Action'))
       ),
   )
-  .map(({ detailType, source }) =>
-    envelope(detailType, source, { 'instance-id': instanceIds[0], state: 'running' }),
-  );
+  .map(({ detailType, source }) => ({
+    ...stateChange(instanceIds[0]!, 'running'),
+    'detail-type': detailType,
+    source,
+  }));
 
 /** JSON text cut short, or with a stray character: never valid JSON. */
 const malformedJson = fc
@@ -464,7 +457,7 @@ describe('every handler given bad input, on the simulator', { timeout: 90_000 },
             expect(calls).toBe(0);
             return;
           }
-          const records = run.records.map((r, n) => sqsRecord(r.body, `m-${n}`));
+          const records = run.records.map((r, n) => sqsRecord(r.body, { messageId: `m-${n}` }));
           for (const r of run.records) {
             if (r.poison) count(r.kind);
           }

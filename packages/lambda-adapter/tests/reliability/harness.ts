@@ -8,6 +8,7 @@ import {
   SeededRandom,
 } from '@eni-pool/aws-sim';
 import { EniPoolManager, type EniPoolManagerOptions, silentLogger } from '@eni-pool/core';
+import { sqsEvent, sqsRecord } from '@eni-pool/core/testing';
 import {
   createAutoScalingLeavingInstances,
   createLifecycleHookHandler,
@@ -18,7 +19,6 @@ import { createEventBridgeHandler } from '../../src/eventbridge-handler';
 import { createLambdaHandler } from '../../src/lambda-handler';
 import { createSqsHandler } from '../../src/sqs-handler';
 import type { InvocationResult } from '../../src/types';
-import { sqsEvent, sqsRecord } from '../helpers/events';
 
 export const POOL_TAG = 'network-interface-manager-pool';
 

@@ -1,12 +1,19 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  instanceStateChangeEvent,
+  lifecycleActionEvent,
+  scheduledEvent,
+  sqsEvent,
+  sqsRecord,
+} from '@eni-pool/core/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readLambdaConfig } from '../../src/config';
 import { createHandlerFromConfig } from '../../src/environment';
 import type { LambdaHandler } from '../../src/lambda-handler';
-import { instanceId, lifecycleAction, scheduled, sqsEvent, sqsRecord, stateChange } from '../helpers/events';
+import { instanceId } from '../helpers/ids';
 
 const ec2Mock = mockClient(EC2Client);
 const autoScalingMock = mockClient(AutoScalingClient);
@@ -45,7 +52,7 @@ const badInput = fc.oneof(
     })
     .filter(({ detailType }) => !KNOWN_DETAIL_TYPES.includes(detailType))
     .map(({ detailType, source }) => ({
-      ...stateChange(instanceId(1), 'running'),
+      ...instanceStateChangeEvent({ instanceId: instanceId(1), state: 'running' }),
       'detail-type': detailType,
       source,
     })),
@@ -55,11 +62,11 @@ const badInput = fc.oneof(
       id: fc.string({ maxLength: 30 }).filter((id) => !/^i-[0-9a-f]{8,17}$/.test(id)),
       state: fc.constantFrom(...STATES),
     })
-    .map(({ id, state }) => stateChange(id, state)),
+    .map(({ id, state }) => instanceStateChangeEvent({ instanceId: id, state })),
   fc
     .string({ maxLength: 20 })
     .filter((state) => !STATES.includes(state))
-    .map((state) => stateChange(instanceId(2), state)),
+    .map((state) => instanceStateChangeEvent({ instanceId: instanceId(2), state })),
   // A lifecycle action that lost a required field, or carries one of the wrong type.
   fc
     .record({
@@ -72,7 +79,7 @@ const badInput = fc.oneof(
       replacement: fc.option(fc.oneof(fc.integer(), fc.constant(null), fc.constant('')), { nil: undefined }),
     })
     .map(({ key, replacement }) => {
-      const event = lifecycleAction(instanceId(3));
+      const event = lifecycleActionEvent({ instanceId: instanceId(3) });
       const detail: Record<string, unknown> = { ...event.detail };
       if (replacement === undefined) delete detail[key];
       else detail[key] = replacement;
@@ -111,7 +118,7 @@ describe('the handler given bad input', { timeout: 60_000 }, () => {
   it('does reach EC2 for a valid event (the call counter works)', async () => {
     ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
     ec2Mock.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
-    await expect(handler(scheduled())).resolves.toMatchObject({ status: 'reconciled' });
+    await expect(handler(scheduledEvent())).resolves.toMatchObject({ status: 'reconciled' });
     expect(calls()).toBeGreaterThan(0);
     expect(mutatingCalls()).toBe(0);
   });
@@ -132,7 +139,9 @@ describe('the handler given bad input', { timeout: 60_000 }, () => {
     await fc.assert(
       fc.asyncProperty(fc.array(badInput, { minLength: 1, maxLength: 10 }), async (bodies) => {
         const records = bodies.map((body, n) =>
-          sqsRecord(typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body)), `m-${n}`),
+          sqsRecord(typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body)), {
+            messageId: `m-${n}`,
+          }),
         );
         const response = await handler(sqsEvent(...records));
         expect(response).toEqual({

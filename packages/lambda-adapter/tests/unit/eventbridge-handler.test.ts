@@ -1,9 +1,17 @@
 import type { LifecycleActionTrigger } from '@eni-pool/core';
+import {
+  FakeEc2,
+  instanceStateChangeEvent,
+  lifecycleActionEvent,
+  scheduledEvent,
+  TERMINATING,
+  testNotification,
+} from '@eni-pool/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createEventBridgeHandler } from '../../src/eventbridge-handler';
 import type { PoolMetrics } from '../../src/metrics';
-import { instanceId, lifecycleAction, scheduled, stateChange, testNotification } from '../helpers/events';
-import { attachOutcome, FakeEc2, FakeManager, reconcileResult, recordingLogger } from '../helpers/fakes';
+import { attachOutcome, FakeManager, reconcileResult, recordingLogger } from '../helpers/fakes';
+import { instanceId } from '../helpers/ids';
 
 const I1 = instanceId(1);
 const I7 = instanceId(7);
@@ -16,7 +24,7 @@ function setup(options: { members?: Record<string, string>; fail?: Error } = {})
   });
   const logger = recordingLogger();
   const published: PoolMetrics[][] = [];
-  const ec2 = new FakeEc2([]);
+  const ec2 = new FakeEc2();
   const handler = createEventBridgeHandler({
     manager,
     logger,
@@ -31,7 +39,7 @@ describe('createEventBridgeHandler', () => {
     'reconciles the pool of an instance that is %s',
     async (state) => {
       const { handler, manager } = setup();
-      const result = await handler(stateChange(I1, state));
+      const result = await handler(instanceStateChangeEvent({ instanceId: I1, state }));
       expect(result).toMatchObject({
         status: 'reconciled',
         trigger: 'instance-state-change',
@@ -44,7 +52,7 @@ describe('createEventBridgeHandler', () => {
 
   it('acknowledges a pending instance without asking the manager', async () => {
     const { handler, manager } = setup();
-    const result = await handler(stateChange(I1, 'pending'));
+    const result = await handler(instanceStateChangeEvent({ instanceId: I1, state: 'pending' }));
     expect(result).toMatchObject({ status: 'ignored', trigger: 'instance-state-change' });
     expect(manager.handled).toHaveLength(0);
     expect(manager.reconciled).toHaveLength(0);
@@ -52,7 +60,7 @@ describe('createEventBridgeHandler', () => {
 
   it('treats an instance without the pool tag as a logged no-op, not an error', async () => {
     const { handler, logger } = setup({ members: {} });
-    const result = await handler(stateChange(UNTAGGED, 'running'));
+    const result = await handler(instanceStateChangeEvent({ instanceId: UNTAGGED, state: 'running' }));
     expect(result).toMatchObject({ status: 'ignored', reason: expect.stringContaining(UNTAGGED) });
     expect(logger.entries.some((entry) => entry.level === 'error')).toBe(false);
     expect(logger.entries.some((entry) => entry.message.includes('nothing to do'))).toBe(true);
@@ -60,7 +68,7 @@ describe('createEventBridgeHandler', () => {
 
   it('syncs every pool on a scheduled event', async () => {
     const { handler, manager } = setup();
-    const result = await handler(scheduled());
+    const result = await handler(scheduledEvent());
     expect(manager.reconciled).toEqual([{ kind: 'all' }]);
     expect(result).toMatchObject({ status: 'reconciled', trigger: 'scheduled-sync' });
   });
@@ -78,14 +86,14 @@ describe('createEventBridgeHandler', () => {
       logger: recordingLogger(),
       metrics: { publish: (metrics) => published.push([...metrics]) },
     });
-    const result = await handler(scheduled());
+    const result = await handler(scheduledEvent());
     expect(result).toMatchObject({ actions: 1 });
     expect(published).toEqual([[expect.objectContaining({ pool: 'web', Actions: 1, Conflicts: 1 })]]);
   });
 
   it('acknowledges a lifecycle action with a warning when no lifecycle handler is configured', async () => {
     const { handler, logger, manager } = setup();
-    const result = await handler(lifecycleAction(I1));
+    const result = await handler(lifecycleActionEvent({ instanceId: I1 }));
     expect(result).toMatchObject({ status: 'ignored', trigger: 'lifecycle-action' });
     expect(logger.entries).toContainEqual(
       expect.objectContaining({ level: 'warn', context: expect.objectContaining({ instanceId: I1 }) }),
@@ -105,7 +113,7 @@ describe('createEventBridgeHandler', () => {
         },
       },
     });
-    const result = await handler(lifecycleAction(I7, 'terminate'));
+    const result = await handler(lifecycleActionEvent({ instanceId: I7, transition: TERMINATING }));
     expect(seen).toEqual([
       expect.objectContaining({ instanceId: I7, transition: 'autoscaling:EC2_INSTANCE_TERMINATING' }),
     ]);
@@ -128,19 +136,21 @@ describe('createEventBridgeHandler', () => {
   });
 
   it.each([
-    ['an unknown detail-type', { ...scheduled(), 'detail-type': 'EC2 Spot Instance Interruption Warning' }],
+    [
+      'an unknown detail-type',
+      { ...scheduledEvent(), 'detail-type': 'EC2 Spot Instance Interruption Warning' },
+    ],
     ['a string that is not JSON', '{not json'],
     ['null', null],
     ['a number', 42],
-    ['an array', [stateChange(I1, 'running')]],
+    ['an array', [instanceStateChangeEvent({ instanceId: I1, state: 'running' })]],
   ])('returns a rejection for %s, with no call to the manager or EC2', async (_name, input) => {
     const { handler, manager, ec2, logger } = setup();
     const result = await handler(input);
     expect(result).toMatchObject({ status: 'rejected', error: expect.stringMatching(/EventError$/) });
     expect(manager.handled).toHaveLength(0);
     expect(manager.reconciled).toHaveLength(0);
-    expect(ec2.describes).toHaveLength(0);
-    expect(ec2.mutations).toBe(0);
+    expect(ec2.calls).toEqual([]);
     expect(logger.entries).toContainEqual(
       expect.objectContaining({ level: 'warn', message: expect.stringContaining('rejected') }),
     );
@@ -148,7 +158,7 @@ describe('createEventBridgeHandler', () => {
 
   it('names the offending field when a known event is malformed', async () => {
     const { handler } = setup();
-    const event = stateChange(I1, 'running');
+    const event = instanceStateChangeEvent({ instanceId: I1, state: 'running' });
     const result = await handler({ ...event, detail: { state: 'running' } });
     expect(result).toMatchObject({
       status: 'rejected',
@@ -160,7 +170,9 @@ describe('createEventBridgeHandler', () => {
   it('throws a real failure so Lambda retries the event', async () => {
     const failure = Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' });
     const { handler, logger } = setup({ fail: failure });
-    await expect(handler(stateChange(I1, 'running'))).rejects.toBe(failure);
+    await expect(handler(instanceStateChangeEvent({ instanceId: I1, state: 'running' }))).rejects.toBe(
+      failure,
+    );
     expect(logger.entries).toContainEqual(expect.objectContaining({ level: 'error' }));
   });
 
@@ -184,7 +196,7 @@ describe('createEventBridgeHandler', () => {
         return reconcileResult(scope, { converged: false });
       };
       const handler = createEventBridgeHandler({ manager, logger: recordingLogger(), deadlineMarginMs: 20 });
-      const result = await handler(scheduled(), context(60));
+      const result = await handler(scheduledEvent(), context(60));
       expect(seen?.aborted).toBe(true);
       expect(result).toMatchObject({ status: 'reconciled', converged: false });
     });
@@ -196,7 +208,7 @@ describe('createEventBridgeHandler', () => {
         seen = options?.signal;
         return reconcileResult(scope);
       };
-      await createEventBridgeHandler({ manager, logger: recordingLogger() })(scheduled());
+      await createEventBridgeHandler({ manager, logger: recordingLogger() })(scheduledEvent());
       expect(seen).toBeUndefined();
     });
 

@@ -1,14 +1,21 @@
+import {
+  FakeEc2,
+  instanceStateChangeEvent,
+  scheduledEvent,
+  sqsEvent,
+  sqsRecord,
+} from '@eni-pool/core/testing';
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaHandler, isSqsEvent } from '../../src/lambda-handler';
 import { createPowertoolsLogger, fromPowertools } from '../../src/powertools-logger';
-import { instanceId, scheduled, sqsEvent, sqsRecord, stateChange } from '../helpers/events';
-import { FakeEc2, FakeManager, instance, recordingLogger, TAG } from '../helpers/fakes';
+import { FakeManager, recordingLogger } from '../helpers/fakes';
+import { instanceId } from '../helpers/ids';
 
 describe('isSqsEvent', () => {
   it('recognises an SQS batch and nothing else', () => {
-    expect(isSqsEvent(sqsEvent(sqsRecord(scheduled())))).toBe(true);
-    expect(isSqsEvent(scheduled())).toBe(false);
+    expect(isSqsEvent(sqsEvent(sqsRecord(scheduledEvent())))).toBe(true);
+    expect(isSqsEvent(scheduledEvent())).toBe(false);
     expect(isSqsEvent({ Records: [] })).toBe(false);
     expect(isSqsEvent({ Records: [{ eventSource: 'aws:sns' }] })).toBe(false);
     expect(isSqsEvent(null)).toBe(false);
@@ -19,17 +26,27 @@ describe('createLambdaHandler', () => {
   it('answers SQS batches with batchItemFailures and EventBridge events with a result', async () => {
     const id = instanceId(1);
     const manager = new FakeManager({ members: { [id]: 'web' } });
+    const ec2 = new FakeEc2();
+    ec2.addInstance({ instanceId: id, pool: 'web' });
     const handler = createLambdaHandler({
       manager,
-      ec2: new FakeEc2([instance(id, { [TAG]: 'web' })]),
+      ec2,
       logger: recordingLogger(),
     });
     expect(
-      await handler(sqsEvent(sqsRecord(stateChange(id, 'running'), 'm-1'), sqsRecord('junk', 'm-2'))),
+      await handler(
+        sqsEvent(
+          sqsRecord(instanceStateChangeEvent({ instanceId: id, state: 'running' }), { messageId: 'm-1' }),
+          sqsRecord('junk', { messageId: 'm-2' }),
+        ),
+      ),
     ).toEqual({
       batchItemFailures: [{ itemIdentifier: 'm-2' }],
     });
-    expect(await handler(stateChange(id, 'stopped'))).toMatchObject({ status: 'reconciled', pools: ['web'] });
+    expect(await handler(instanceStateChangeEvent({ instanceId: id, state: 'stopped' }))).toMatchObject({
+      status: 'reconciled',
+      pools: ['web'],
+    });
     expect(manager.reconciled).toEqual([
       { kind: 'pools', pools: ['web'] },
       { kind: 'pools', pools: ['web'] },
@@ -61,7 +78,7 @@ describe('structured logs', () => {
     vi.spyOn(process.stdout, 'write').mockImplementation(capture);
     vi.spyOn(process.stderr, 'write').mockImplementation(capture);
     const powertools = createPowertoolsLogger('info');
-    const handler = createLambdaHandler({ manager: new FakeManager(), ec2: new FakeEc2([]), powertools });
+    const handler = createLambdaHandler({ manager: new FakeManager(), ec2: new FakeEc2(), powertools });
     const context = {
       functionName: 'eni-pool',
       functionVersion: '$LATEST',
@@ -73,7 +90,7 @@ describe('structured logs', () => {
       callbackWaitsForEmptyEventLoop: true,
       getRemainingTimeInMillis: () => 60_000,
     } as unknown as Context;
-    const sync = scheduled() as { id: string };
+    const sync = scheduledEvent() as { id: string };
     await handler(sync, context);
     await handler({ hello: 'world' }, context);
     vi.restoreAllMocks();

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { matchesPattern, normalisePattern } from '@eni-pool/aws-sim';
+import type { LifecycleTransition } from '@eni-pool/core';
+import { lifecycleActionEvent } from '@eni-pool/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   type Json,
@@ -43,30 +45,14 @@ function hooksOf(stacks: readonly Stack[]): { group: string; hook: string; trans
   });
 }
 
-/** The lifecycle action event EventBridge receives for one hook firing (aws-facts §4.3). */
+/** The lifecycle action event EventBridge receives for one hook firing, as the templates name it (aws-facts §4.3). */
 function lifecycleEvent(group: string, hook: string, transition: string): Json {
-  const launching = transition === 'autoscaling:EC2_INSTANCE_LAUNCHING';
-  return {
-    version: '0',
-    id: `evt-${group}-${hook}`,
-    'detail-type': launching
-      ? 'EC2 Instance-launch Lifecycle Action'
-      : 'EC2 Instance-terminate Lifecycle Action',
-    source: 'aws.autoscaling',
-    account: '123456789012',
-    time: '2026-12-01T09:00:00Z',
+  return lifecycleActionEvent({
+    autoScalingGroupName: group,
+    lifecycleHookName: hook,
+    transition: transition as LifecycleTransition,
     region: 'eu-west-1',
-    resources: [
-      `arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:u:autoScalingGroupName/${group}`,
-    ],
-    detail: {
-      LifecycleActionToken: '87654321-4321-4321-4321-210987654321',
-      AutoScalingGroupName: group,
-      LifecycleHookName: hook,
-      EC2InstanceId: 'i-0123456789abcdef0',
-      LifecycleTransition: transition,
-    },
-  };
+  });
 }
 
 /**

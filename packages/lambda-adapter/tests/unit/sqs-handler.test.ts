@@ -1,16 +1,18 @@
 import type { LifecycleActionTrigger } from '@eni-pool/core';
-import { describe, expect, it } from 'vitest';
-import { createSqsHandler } from '../../src/sqs-handler';
 import {
-  instanceId,
-  lifecycleAction,
-  scheduled,
+  FakeEc2,
+  instanceStateChangeEvent,
+  lifecycleActionEvent,
+  scheduledEvent,
   sqsEvent,
   sqsRecord,
-  stateChange,
+  TERMINATING,
   testNotification,
-} from '../helpers/events';
-import { FakeEc2, FakeManager, instance, poolInterface, recordingLogger, TAG } from '../helpers/fakes';
+} from '@eni-pool/core/testing';
+import { describe, expect, it } from 'vitest';
+import { createSqsHandler } from '../../src/sqs-handler';
+import { FakeManager, recordingLogger } from '../helpers/fakes';
+import { instanceId } from '../helpers/ids';
 
 const [A1, A2, A3, B1, LOOSE, FORMER] = [1, 2, 3, 4, 5, 6].map(instanceId) as [
   string,
@@ -23,23 +25,14 @@ const [A1, A2, A3, B1, LOOSE, FORMER] = [1, 2, 3, 4, 5, 6].map(instanceId) as [
 
 /** Pool `a` has three instances, pool `b` one; LOOSE is untagged; FORMER lost its tag but holds a `b` interface. */
 function world() {
-  return new FakeEc2(
-    [
-      instance(A1, { [TAG]: 'a' }),
-      instance(A2, { [TAG]: 'a' }),
-      instance(A3, { [TAG]: 'a' }),
-      instance(B1, { [TAG]: 'b' }),
-      instance(LOOSE),
-      // Its tag is gone, but EC2 still lists the pool interface it holds among its interfaces.
-      {
-        ...instance(FORMER),
-        attachments: [
-          { networkInterfaceId: 'eni-b1', deviceIndex: 1, networkCardIndex: 0, status: 'attached' },
-        ],
-      },
-    ],
-    [poolInterface('eni-b1', 'b', FORMER)],
-  );
+  const ec2 = new FakeEc2();
+  for (const instanceId of [A1, A2, A3]) ec2.addInstance({ instanceId, pool: 'a' });
+  ec2.addInstance({ instanceId: B1, pool: 'b' });
+  ec2.addInstance({ instanceId: LOOSE });
+  // Its tag is gone, but EC2 still lists the pool interface it holds among its interfaces.
+  ec2.addInstance({ instanceId: FORMER });
+  ec2.addInterface({ networkInterfaceId: 'eni-b1', pool: 'b', attachedTo: FORMER });
+  return ec2;
 }
 
 describe('createSqsHandler', () => {
@@ -49,11 +42,11 @@ describe('createSqsHandler', () => {
     const handler = createSqsHandler({ manager, ec2, logger: recordingLogger() });
     const response = await handler(
       sqsEvent(
-        sqsRecord(stateChange(A1, 'running')),
-        sqsRecord(stateChange(A2, 'terminated')),
-        sqsRecord(stateChange(A1, 'running')),
-        sqsRecord(stateChange(A3, 'stopped')),
-        sqsRecord(stateChange(B1, 'running')),
+        sqsRecord(instanceStateChangeEvent({ instanceId: A1, state: 'running' })),
+        sqsRecord(instanceStateChangeEvent({ instanceId: A2, state: 'terminated' })),
+        sqsRecord(instanceStateChangeEvent({ instanceId: A1, state: 'running' })),
+        sqsRecord(instanceStateChangeEvent({ instanceId: A3, state: 'stopped' })),
+        sqsRecord(instanceStateChangeEvent({ instanceId: B1, state: 'running' })),
       ),
     );
     expect(response).toEqual({ batchItemFailures: [] });
@@ -62,8 +55,8 @@ describe('createSqsHandler', () => {
       { kind: 'pools', pools: ['b'] },
     ]);
     // One describe of the batch's instances by id: their own tags name their pools.
-    expect(ec2.describes.map((d) => d.operation)).toEqual(['DescribeInstances']);
-    expect(ec2.describes[0]?.filters[0]?.name).toBe('instance-id');
+    expect(ec2.calls.map((call) => call.operation)).toEqual(['DescribeInstances']);
+    expect(ec2.callsOf('DescribeInstances')[0]?.input.filters[0]?.name).toBe('instance-id');
   });
 
   it('reports exactly the poison record as failed', async () => {
@@ -71,9 +64,9 @@ describe('createSqsHandler', () => {
     const handler = createSqsHandler({ manager, ec2: world(), logger: recordingLogger() });
     const response = await handler(
       sqsEvent(
-        sqsRecord(stateChange(A1, 'running'), 'good-1'),
-        sqsRecord('this is not an event', 'poison'),
-        sqsRecord(scheduled(), 'good-2'),
+        sqsRecord(instanceStateChangeEvent({ instanceId: A1, state: 'running' }), { messageId: 'good-1' }),
+        sqsRecord('this is not an event', { messageId: 'poison' }),
+        sqsRecord(scheduledEvent(), { messageId: 'good-2' }),
       ),
     );
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'poison' }] });
@@ -83,20 +76,25 @@ describe('createSqsHandler', () => {
   it.each([
     ['unknown JSON', JSON.stringify({ hello: 'world' })],
     ['an empty body', ''],
-    ['a truncated event', JSON.stringify(stateChange(A1, 'running')).slice(0, 40)],
+    [
+      'a truncated event',
+      JSON.stringify(instanceStateChangeEvent({ instanceId: A1, state: 'running' })).slice(0, 40),
+    ],
     [
       'a malformed state change',
-      JSON.stringify({ ...stateChange(A1, 'running'), detail: { state: 'running' } }),
+      JSON.stringify({
+        ...instanceStateChangeEvent({ instanceId: A1, state: 'running' }),
+        detail: { state: 'running' },
+      }),
     ],
   ])('fails %s without any AWS call', async (_name, body) => {
     const ec2 = world();
     const manager = new FakeManager({ poolsFrom: ec2 });
     const handler = createSqsHandler({ manager, ec2, logger: recordingLogger() });
-    const response = await handler(sqsEvent(sqsRecord(body, 'bad')));
+    const response = await handler(sqsEvent(sqsRecord(body, { messageId: 'bad' })));
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
     expect(manager.reconciled).toHaveLength(0);
-    expect(ec2.describes).toHaveLength(0);
-    expect(ec2.mutations).toBe(0);
+    expect(ec2.calls).toEqual([]);
   });
 
   it('lets a scheduled sync in the batch cover its state changes', async () => {
@@ -104,10 +102,14 @@ describe('createSqsHandler', () => {
     const manager = new FakeManager({ poolsFrom: ec2 });
     const handler = createSqsHandler({ manager, ec2, logger: recordingLogger() });
     await handler(
-      sqsEvent(sqsRecord(stateChange(A1, 'running')), sqsRecord(scheduled()), sqsRecord(scheduled())),
+      sqsEvent(
+        sqsRecord(instanceStateChangeEvent({ instanceId: A1, state: 'running' })),
+        sqsRecord(scheduledEvent()),
+        sqsRecord(scheduledEvent()),
+      ),
     );
     expect(manager.reconciled).toEqual([{ kind: 'all' }]);
-    expect(ec2.describes).toHaveLength(0);
+    expect(ec2.calls).toEqual([]);
   });
 
   it('fails only the records behind a failed reconcile', async () => {
@@ -122,9 +124,9 @@ describe('createSqsHandler', () => {
     const handler = createSqsHandler({ manager, ec2, logger: recordingLogger() });
     const response = await handler(
       sqsEvent(
-        sqsRecord(stateChange(A1, 'running'), 'a-1'),
-        sqsRecord(stateChange(B1, 'running'), 'b-1'),
-        sqsRecord(stateChange(FORMER, 'running'), 'b-2'),
+        sqsRecord(instanceStateChangeEvent({ instanceId: A1, state: 'running' }), { messageId: 'a-1' }),
+        sqsRecord(instanceStateChangeEvent({ instanceId: B1, state: 'running' }), { messageId: 'b-1' }),
+        sqsRecord(instanceStateChangeEvent({ instanceId: FORMER, state: 'running' }), { messageId: 'b-2' }),
       ),
     );
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'b-1' }, { itemIdentifier: 'b-2' }] });
@@ -132,16 +134,21 @@ describe('createSqsHandler', () => {
 
   it('fails every state change when their pools cannot be read', async () => {
     const ec2 = world();
-    ec2.failDescribe = Object.assign(new Error('We currently do not have sufficient capacity'), {
+    const unavailable = Object.assign(new Error('We currently do not have sufficient capacity'), {
       name: 'Unavailable',
     });
+    ec2.failAlways('DescribeInstances', unavailable);
+    ec2.failAlways('DescribeNetworkInterfaces', unavailable);
     const handler = createSqsHandler({
       manager: new FakeManager({ poolsFrom: ec2 }),
       ec2,
       logger: recordingLogger(),
     });
     const response = await handler(
-      sqsEvent(sqsRecord(stateChange(A1, 'running'), 'x'), sqsRecord(testNotification(), 'test')),
+      sqsEvent(
+        sqsRecord(instanceStateChangeEvent({ instanceId: A1, state: 'running' }), { messageId: 'x' }),
+        sqsRecord(testNotification(), { messageId: 'test' }),
+      ),
     );
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'x' }] });
   });
@@ -151,8 +158,8 @@ describe('createSqsHandler', () => {
     const handler = createSqsHandler({ manager, ec2: world(), logger: recordingLogger() });
     const response = await handler(
       sqsEvent(
-        sqsRecord(stateChange(LOOSE, 'running')),
-        sqsRecord(stateChange(A1, 'pending')),
+        sqsRecord(instanceStateChangeEvent({ instanceId: LOOSE, state: 'running' })),
+        sqsRecord(instanceStateChangeEvent({ instanceId: A1, state: 'pending' })),
         sqsRecord(testNotification()),
       ),
     );
@@ -164,7 +171,7 @@ describe('createSqsHandler', () => {
     const ec2 = world();
     const manager = new FakeManager({ poolsFrom: ec2 });
     const handler = createSqsHandler({ manager, ec2, logger: recordingLogger() });
-    await handler(sqsEvent(sqsRecord(stateChange(FORMER, 'stopped'))));
+    await handler(sqsEvent(sqsRecord(instanceStateChangeEvent({ instanceId: FORMER, state: 'stopped' }))));
     expect(manager.reconciled).toEqual([{ kind: 'pools', pools: ['b'] }]);
   });
 
@@ -180,7 +187,7 @@ describe('createSqsHandler', () => {
         },
       },
     });
-    const launch = lifecycleAction(A1);
+    const launch = lifecycleActionEvent({ instanceId: A1 });
     const raw = {
       ...launch.detail,
       Service: 'AWS Auto Scaling',
@@ -193,15 +200,15 @@ describe('createSqsHandler', () => {
       MessageId: '6a1f4b52-5e43-5fd4-9a4a-1c7f9b3e2d10',
       TopicArn: 'arn:aws:sns:us-east-1:123456789012:eni-pool',
       Subject: 'Auto Scaling: Lifecycle action',
-      Message: JSON.stringify(lifecycleAction(A2, 'terminate').detail),
+      Message: JSON.stringify(lifecycleActionEvent({ instanceId: A2, transition: TERMINATING }).detail),
       Timestamp: launch.time,
     };
     const response = await handler(
       sqsEvent(
-        sqsRecord(launch, 'eb'),
-        sqsRecord(raw, 'raw'),
-        sqsRecord(launch, 'dup'),
-        sqsRecord(sns, 'sns'),
+        sqsRecord(launch, { messageId: 'eb' }),
+        sqsRecord(raw, { messageId: 'raw' }),
+        sqsRecord(launch, { messageId: 'dup' }),
+        sqsRecord(sns, { messageId: 'sns' }),
       ),
     );
     expect(response).toEqual({ batchItemFailures: [] });
@@ -223,19 +230,21 @@ describe('createSqsHandler', () => {
       },
     });
     const response = await handler(
-      sqsEvent(sqsRecord(lifecycleAction(A1), 'ok'), sqsRecord(lifecycleAction(A2), 'throttled')),
+      sqsEvent(
+        sqsRecord(lifecycleActionEvent({ instanceId: A1 }), { messageId: 'ok' }),
+        sqsRecord(lifecycleActionEvent({ instanceId: A2 }), { messageId: 'throttled' }),
+      ),
     );
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'throttled' }] });
   });
 
   it('keeps at most `concurrency` reconciles in flight', async () => {
-    const ec2 = new FakeEc2(
-      Array.from({ length: 10 }, (_, n) => instance(instanceId(100 + n), { [TAG]: `pool-${n}` })),
-    );
+    const ec2 = new FakeEc2();
+    for (let n = 0; n < 10; n++) ec2.addInstance({ instanceId: instanceId(100 + n), pool: `pool-${n}` });
     const manager = new FakeManager({ delayMs: 5, poolsFrom: ec2 });
     const handler = createSqsHandler({ manager, ec2, logger: recordingLogger(), concurrency: 3 });
     const records = Array.from({ length: 10 }, (_, n) =>
-      sqsRecord(stateChange(instanceId(100 + n), 'running')),
+      sqsRecord(instanceStateChangeEvent({ instanceId: instanceId(100 + n), state: 'running' })),
     );
     expect(await handler(sqsEvent(...records))).toEqual({ batchItemFailures: [] });
     expect(manager.reconciled).toHaveLength(10);
@@ -265,7 +274,10 @@ describe('createSqsHandler', () => {
     const handler = createSqsHandler({ manager, ec2, logger: recordingLogger() });
     const context = { getRemainingTimeInMillis: () => 60_000 } as unknown as import('aws-lambda').Context;
     await handler(
-      sqsEvent(sqsRecord(stateChange(A1, 'running')), sqsRecord(stateChange(B1, 'running'))),
+      sqsEvent(
+        sqsRecord(instanceStateChangeEvent({ instanceId: A1, state: 'running' })),
+        sqsRecord(instanceStateChangeEvent({ instanceId: B1, state: 'running' })),
+      ),
       context,
     );
     expect(signals).toHaveLength(2);
@@ -292,17 +304,22 @@ describe('createSqsHandler', () => {
         },
       },
     });
-    const launches = [11, 12, 13, 14, 15].map((n) => sqsRecord(lifecycleAction(instanceId(n))));
-    const response = await handler(sqsEvent(sqsRecord(stateChange(A1, 'running')), ...launches));
+    const launches = [11, 12, 13, 14, 15].map((n) =>
+      sqsRecord(lifecycleActionEvent({ instanceId: instanceId(n) })),
+    );
+    const response = await handler(
+      sqsEvent(sqsRecord(instanceStateChangeEvent({ instanceId: A1, state: 'running' })), ...launches),
+    );
     expect(response).toEqual({ batchItemFailures: [] });
     expect(maxInFlight).toBe(5);
   });
 
   it('reads the pool tag the manager plans with', async () => {
-    const ec2 = new FakeEc2([instance(A1, { 'team-pool': 'a' })]);
+    const ec2 = new FakeEc2();
+    ec2.addInstance({ instanceId: A1, tags: { 'team-pool': 'a' } });
     const manager = new FakeManager({ poolsFrom: ec2, poolTagKey: 'team-pool' });
     await createSqsHandler({ manager, ec2, logger: recordingLogger() })(
-      sqsEvent(sqsRecord(stateChange(A1, 'running'))),
+      sqsEvent(sqsRecord(instanceStateChangeEvent({ instanceId: A1, state: 'running' }))),
     );
     expect(manager.reconciled).toEqual([{ kind: 'pools', pools: ['a'] }]);
     expect(() => createSqsHandler({ manager, poolTagKey: 'other' })).toThrow(/differs from the manager/);

@@ -11,8 +11,16 @@ import {
   InvalidEventError,
   silentLogger,
   UnsupportedEventError,
-  VirtualClock,
 } from '@eni-pool/core';
+import {
+  awsError,
+  FakeEc2,
+  instanceStateChangeEvent,
+  lifecycleActionEvent,
+  lifecycleNotification,
+  testNotification as testNotificationMessage,
+  VirtualClock,
+} from '@eni-pool/core/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -20,21 +28,9 @@ import {
   LifecycleHandlingAbortedError,
   type LifecycleHookHandlerOptions,
 } from '../../src';
-import { FakeEc2 } from '../helpers/fake-ec2';
-import {
-  launchAction,
-  lifecycleEventBridgeEvent,
-  lifecycleNotificationBody,
-  terminateAction,
-  testNotification,
-  testNotificationBody,
-} from '../helpers/triggers';
+import { GROUP, launchAction, terminateAction, testNotification } from '../helpers/triggers';
 
 const asMock = mockClient(AutoScalingClient);
-
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
-}
 
 const noActiveAction = () =>
   awsError('ValidationError', 'No active Lifecycle Action found with instance ID i-00000001');
@@ -78,7 +74,7 @@ beforeEach(() => {
   asMock.on(RecordLifecycleActionHeartbeatCommand).resolves({});
   asMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
   clock = new VirtualClock();
-  ec2 = new FakeEc2(5, clock);
+  ec2 = new FakeEc2({ settleMs: 5, timers: clock });
 });
 
 afterEach(() => {
@@ -285,7 +281,7 @@ describe('LifecycleHookHandler launch', () => {
     const holder = ec2.addInstance({ pool: 'web' });
     const eni = ec2.addInterface({ pool: 'web', attachedTo: holder });
     const waiting = ec2.addInstance({ pool: 'web' });
-    clock.setTimeout(() => ec2.setState(holder, 'terminated'), 50);
+    clock.setTimeout(() => ec2.terminate(holder), 50);
 
     const outcome = await handlerFor({ launchBudgetMs: 1000 }).handle(launchAction(waiting));
 
@@ -682,7 +678,9 @@ describe('LifecycleHookHandler messages', () => {
       kind: 'test-notification',
       status: 'acknowledged',
     });
-    await expect(handler.handleMessage(testNotificationBody())).resolves.toMatchObject({
+    await expect(
+      handler.handleMessage(JSON.stringify(testNotificationMessage({ autoScalingGroupName: GROUP }))),
+    ).resolves.toMatchObject({
       status: 'acknowledged',
     });
     expect(seen).toHaveLength(2);
@@ -697,14 +695,12 @@ describe('LifecycleHookHandler messages', () => {
     const second = ec2.addInstance({ pool: 'web' });
     const handler = handlerFor();
 
-    await expect(
-      handler.handleMessage(lifecycleEventBridgeEvent(launchAction(first))),
-    ).resolves.toMatchObject({
+    await expect(handler.handleMessage(lifecycleActionEvent(launchAction(first)))).resolves.toMatchObject({
       instanceId: first,
       reason: 'interface-attached',
     });
     await expect(
-      handler.handleMessage(lifecycleNotificationBody(launchAction(second))),
+      handler.handleMessage(JSON.stringify(lifecycleNotification(launchAction(second)))),
     ).resolves.toMatchObject({
       instanceId: second,
       reason: 'interface-attached',
@@ -717,22 +713,14 @@ describe('LifecycleHookHandler messages', () => {
     await expect(handler.handleMessage('{not json')).rejects.toBeInstanceOf(UnsupportedEventError);
     await expect(
       handler.handleMessage({
-        ...lifecycleEventBridgeEvent(launchAction('i-1')),
+        ...lifecycleActionEvent(launchAction('i-1')),
         detail: { LifecycleTransition: 'x' },
       }),
     ).rejects.toBeInstanceOf(InvalidEventError);
     await expect(
-      handler.handleMessage({
-        version: '0',
-        id: '1',
-        'detail-type': 'EC2 Instance State-change Notification',
-        source: 'aws.ec2',
-        account: '123456789012',
-        time: '2026-11-27T05:00:00Z',
-        region: 'us-east-1',
-        resources: [],
-        detail: { 'instance-id': 'i-0123456789abcdef0', state: 'running' },
-      }),
+      handler.handleMessage(
+        instanceStateChangeEvent({ instanceId: 'i-0123456789abcdef0', state: 'running' }),
+      ),
     ).rejects.toThrow(
       'expected an Auto Scaling lifecycle action or test notification, got instance-state-change',
     );

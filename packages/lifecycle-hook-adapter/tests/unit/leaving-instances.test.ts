@@ -4,6 +4,7 @@ import {
   DescribeAutoScalingGroupsCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { AwsCallError, EniPoolManager, type InstanceView, silentLogger } from '@eni-pool/core';
+import { awsError, FakeEc2, VirtualClock } from '@eni-pool/core/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -12,14 +13,9 @@ import {
   createLifecycleHookHandler,
   LEAVING_LIFECYCLE_STATES,
 } from '../../src';
-import { FakeEc2 } from '../helpers/fake-ec2';
 import { terminateAction } from '../helpers/triggers';
 
 const asMock = mockClient(AutoScalingClient);
-
-function awsError(name: string, message: string, status: number): Error {
-  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
-}
 
 /** A running pool member; `group` adds the tag Auto Scaling puts on the instances it launches. */
 function member(instanceId: string, group?: string): InstanceView {
@@ -207,7 +203,7 @@ describe('createAutoScalingLeavingInstances', () => {
 
 describe('createLifecycleHookHandler and the manager it is given', () => {
   it('refuses detectTerminating with a manager that has no leaving source', () => {
-    const manager = new EniPoolManager({ ec2: new FakeEc2(5), logger: silentLogger });
+    const manager = new EniPoolManager({ ec2: new FakeEc2(), logger: silentLogger });
 
     expect(() =>
       createLifecycleHookHandler({ manager, detectTerminating: true, logger: silentLogger }),
@@ -218,13 +214,18 @@ describe('createLifecycleHookHandler and the manager it is given', () => {
   });
 
   it('keeps an instance it released out of every reconcile of the manager for leavingTtlMs', async () => {
-    const ec2 = new FakeEc2(5);
+    const clock = new VirtualClock();
+    const ec2 = new FakeEc2({ settleMs: 5, timers: clock });
     const predecessor = ec2.addInstance({ pool: 'web' });
     const eni = ec2.addInterface({ pool: 'web', attachedTo: predecessor });
     const manager = new EniPoolManager({
       ec2,
       logger: silentLogger,
-      executor: { wait: { initialDelayMs: 2, maxDelayMs: 5, timeoutMs: 1000 } },
+      executor: {
+        wait: { initialDelayMs: 2, maxDelayMs: 5, timeoutMs: 1000 },
+        now: clock.now,
+        sleep: clock.sleep,
+      },
     });
     asMock.resolves({});
     const hooks = createLifecycleHookHandler({
@@ -234,6 +235,8 @@ describe('createLifecycleHookHandler and the manager it is given', () => {
       leavingTtlMs: 60_000,
       heartbeatIntervalMs: 1_000,
       poll: { initialDelayMs: 5, maxDelayMs: 20 },
+      now: clock.now,
+      sleep: clock.sleep,
     });
 
     const outcome = await hooks.handle(terminateAction(predecessor));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliProcess, runCli } from '../helpers/cli-process';
-import { until } from '../helpers/messages';
 import { GROUP_NAME, QUEUE, SqsHarness } from '../helpers/sim-harness';
+import { until } from '../helpers/until';
 
 let harness: SqsHarness | undefined;
 let cli: CliProcess | undefined;

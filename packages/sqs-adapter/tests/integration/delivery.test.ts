@@ -1,7 +1,13 @@
 import { silentLogger } from '@eni-pool/core';
+import {
+  instanceStateChangeEvent,
+  lifecycleNotification,
+  snsEnvelope,
+  testNotification,
+} from '@eni-pool/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { lifecycleNotification, snsWrapped, stateChange, testNotification, until } from '../helpers/messages';
 import { DLQ, QUEUE, SqsHarness } from '../helpers/sim-harness';
+import { until } from '../helpers/until';
 
 let harness: SqsHarness | undefined;
 afterEach(async () => {
@@ -29,7 +35,10 @@ describe('message delivery', { timeout: 60_000 }, () => {
     const options = { lifecycle: slow, visibilityTimeoutSeconds: 4, heartbeatIntervalSeconds: 1 } as const;
     h.source(options).start();
     h.source(options).start();
-    h.sim.sqs.sendMessageTo(QUEUE, lifecycleNotification({ instanceId: 'i-0000000000000abc' }));
+    h.sim.sqs.sendMessageTo(
+      QUEUE,
+      JSON.stringify(lifecycleNotification({ instanceId: 'i-0000000000000abc' })),
+    );
 
     await until(
       () => handled.length > 0 && h.sim.sqs.messages(QUEUE).length === 0,
@@ -63,7 +72,7 @@ describe('message delivery', { timeout: 60_000 }, () => {
     });
     source.on('message_settled', ({ result }) => settled.push(result));
     source.start();
-    const body = lifecycleNotification();
+    const body = JSON.stringify(lifecycleNotification());
     h.sim.sqs.sendMessageTo(QUEUE, body);
     await until(() => h.sim.sqs.messages(DLQ).length === 1, 'the failing message in the dead-letter queue');
     expect(h.sim.sqs.messages(DLQ)[0]?.body).toBe(body);
@@ -103,10 +112,16 @@ describe('message delivery', { timeout: 60_000 }, () => {
     );
     source.start();
     h.sim.sqs.sendMessageTo(QUEUE, 'not json at all');
-    h.sim.sqs.sendMessageTo(QUEUE, testNotification());
-    h.sim.sqs.sendMessageTo(QUEUE, snsWrapped(testNotification()));
-    h.sim.sqs.sendMessageTo(QUEUE, lifecycleNotification({ hookName: 'other-team-drain' }));
-    h.sim.sqs.sendMessageTo(QUEUE, snsWrapped(lifecycleNotification({ hookName: 'other-team-launch' })));
+    h.sim.sqs.sendMessageTo(QUEUE, JSON.stringify(testNotification()));
+    h.sim.sqs.sendMessageTo(QUEUE, JSON.stringify(snsEnvelope(JSON.stringify(testNotification()))));
+    h.sim.sqs.sendMessageTo(
+      QUEUE,
+      JSON.stringify(lifecycleNotification({ lifecycleHookName: 'other-team-drain' })),
+    );
+    h.sim.sqs.sendMessageTo(
+      QUEUE,
+      JSON.stringify(snsEnvelope(lifecycleNotification({ lifecycleHookName: 'other-team-launch' }))),
+    );
     await until(
       () => results.length === 5 && h.sim.sqs.messages(QUEUE).length === 0,
       'all five messages settled',
@@ -128,7 +143,11 @@ describe('message delivery', { timeout: 60_000 }, () => {
     await h.sim.world.waitForState(instances, 'running', { timeoutMs: 20_000 });
     await h.sim.events.idle(20_000);
     // The bus already put their state changes in the queue; add duplicates, as SQS may deliver them.
-    for (const instanceId of instances) h.sim.sqs.sendMessageTo(QUEUE, stateChange(instanceId, 'running'));
+    for (const instanceId of instances)
+      h.sim.sqs.sendMessageTo(
+        QUEUE,
+        JSON.stringify(instanceStateChangeEvent({ instanceId, state: 'running' })),
+      );
     const reconciles: number[] = [];
     const source = h.source({ batchSize: 10, concurrency: 1 });
     source.runtime.manager.on('reconcile_finished', () => reconciles.push(1));

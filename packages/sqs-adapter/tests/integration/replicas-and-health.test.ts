@@ -1,7 +1,8 @@
+import { testNotification } from '@eni-pool/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqsClient, type HealthServer, startHealthServer } from '../../src';
-import { testNotification, until } from '../helpers/messages';
 import { DLQ, QUEUE, SqsHarness } from '../helpers/sim-harness';
+import { until } from '../helpers/until';
 
 let harness: SqsHarness | undefined;
 let server: HealthServer | undefined;
@@ -99,7 +100,7 @@ describe('several replicas and health', { timeout: 90_000 }, () => {
       const settled: string[] = [];
       source.on('message_settled', ({ result }) => settled.push(result));
       source.start();
-      h.sim.sqs.sendMessageTo(QUEUE, testNotification());
+      h.sim.sqs.sendMessageTo(QUEUE, JSON.stringify(testNotification()));
       await until(
         () => settled.length === 1 && h.sim.sqs.messages(QUEUE).length === 0,
         'the message handled through the endpoint',

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeTimers } from '../helpers/fake-timers';
-import { until } from '../helpers/messages';
 import { SqsHarness } from '../helpers/sim-harness';
+import { until } from '../helpers/until';
 
 let harness: SqsHarness | undefined;
 afterEach(async () => {

@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { silentLogger } from '@eni-pool/core';
+import { FakeEc2 } from '@eni-pool/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createSqsEventSource } from '../../src';
 
@@ -23,10 +24,7 @@ describe('SqsEventSource.health', () => {
     const source = createSqsEventSource({
       queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/eni-pool-events',
       sqs: client,
-      ec2: {
-        describeInstances: async () => ({ instances: [] }),
-        describeNetworkInterfaces: async () => ({ interfaces: [] }),
-      } as never,
+      ec2: new FakeEc2(),
       lifecycle: false,
       syncIntervalMs: 0,
       logger: silentLogger,

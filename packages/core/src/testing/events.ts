@@ -2,25 +2,28 @@
  * Factories for every event shape eni-pool receives, in the wire form AWS delivers them. Each returns a
  * fresh plain object (or string) that tests may mutate freely. Defaults describe one consistent little
  * world: account 123456789012 in us-east-1, group `web-asg`, hook `eni-pool-launch`.
- *
- * @example
- * ```ts
- * const body = JSON.stringify(snsEnvelope(lifecycleNotification({ instanceId: 'i-0abc12345678def90' })));
- * handler(sqsEvent([sqsRecord(body)]));
- * ```
  */
-import type { InstanceStateName } from '../../src/model';
-import type { LifecycleLocation, LifecycleTransition } from '../../src/trigger';
+import type { InstanceStateName } from '../model';
+import type { LifecycleLocation, LifecycleTransition } from '../trigger';
 
+/** The account of every sample event, unless overridden. */
 export const SAMPLE_ACCOUNT = '123456789012';
+/** The region of every sample event, unless overridden. */
 export const SAMPLE_REGION = 'us-east-1';
+/** The `time` of every sample EventBridge event, unless overridden. */
 export const SAMPLE_TIME = '2026-11-27T05:00:00Z';
+/** The instance of every sample event, unless overridden. */
 export const SAMPLE_INSTANCE_ID = 'i-0123456789abcdef0';
+/** The Auto Scaling group of every sample lifecycle event, unless overridden. */
 export const SAMPLE_GROUP = 'web-asg';
+/** The lifecycle hook of every sample lifecycle event (either transition), unless overridden. */
 export const SAMPLE_HOOK = 'eni-pool-launch';
+/** The lifecycle action token of every sample lifecycle event, unless overridden (the AWS docs' sample). */
 export const SAMPLE_TOKEN = '87654321-4321-4321-4321-210987654321';
 
+/** The launch transition of a lifecycle hook. */
 export const LAUNCHING: LifecycleTransition = 'autoscaling:EC2_INSTANCE_LAUNCHING';
+/** The terminate transition of a lifecycle hook. */
 export const TERMINATING: LifecycleTransition = 'autoscaling:EC2_INSTANCE_TERMINATING';
 
 let sequence = 0;
@@ -30,6 +33,85 @@ export function sampleId(): string {
   sequence += 1;
   return `00000000-0000-4000-8000-${sequence.toString(16).padStart(12, '0')}`;
 }
+
+/** An EventBridge event as the target of a rule receives it. */
+export type EventBridgeEventSample<Detail> = {
+  version: string;
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Detail;
+};
+
+/** The detail of an "EC2 Instance State-change Notification". */
+export type InstanceStateChangeDetail = { 'instance-id': string; state: string };
+
+/** The lifecycle fields of a hook's event or notification, named as AWS names them. */
+export type LifecycleActionDetail = {
+  LifecycleActionToken?: string;
+  AutoScalingGroupName: string;
+  LifecycleHookName: string;
+  EC2InstanceId: string;
+  LifecycleTransition: LifecycleTransition;
+  NotificationMetadata?: string;
+  Origin?: LifecycleLocation;
+  Destination?: LifecycleLocation;
+};
+
+/** The flat message a hook's SQS queue or SNS topic receives for a lifecycle action. */
+export type LifecycleNotificationSample = LifecycleActionDetail & {
+  Service: string;
+  Time: string;
+  RequestId: string;
+  AccountId: string;
+};
+
+/** The `autoscaling:TEST_NOTIFICATION` message. */
+export type TestNotificationSample = {
+  AccountId: string;
+  RequestId: string;
+  AutoScalingGroupARN: string;
+  AutoScalingGroupName: string;
+  Service: string;
+  Event: string;
+  Time: string;
+};
+
+/** An SNS `Notification` envelope, as an SQS subscription without raw message delivery receives it. */
+export type SnsEnvelopeSample = {
+  Type: string;
+  MessageId: string;
+  TopicArn: string;
+  Subject: string;
+  Message: string;
+  Timestamp: string;
+  SignatureVersion: string;
+  Signature: string;
+  SigningCertURL: string;
+  UnsubscribeURL: string;
+};
+
+/** A record of a Lambda SQS event; assignable to `SQSRecord` of `aws-lambda`. */
+export type SqsRecordSample = {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  attributes: {
+    ApproximateReceiveCount: string;
+    SentTimestamp: string;
+    SenderId: string;
+    ApproximateFirstReceiveTimestamp: string;
+  };
+  messageAttributes: Record<string, never>;
+  md5OfBody: string;
+  eventSource: string;
+  eventSourceARN: string;
+  awsRegion: string;
+};
 
 /** Envelope fields an EventBridge event carries; any of them can be overridden. */
 export interface EnvelopeOverrides {
@@ -41,13 +123,13 @@ export interface EnvelopeOverrides {
   resources?: string[];
 }
 
-function eventBridgeEvent(
+function eventBridgeEvent<Detail>(
   source: string,
   detailType: string,
-  detail: Record<string, unknown>,
+  detail: Detail,
   resources: string[],
   overrides: EnvelopeOverrides,
-): Record<string, unknown> {
+): EventBridgeEventSample<Detail> {
   return {
     version: '0',
     id: sampleId(),
@@ -62,13 +144,18 @@ function eventBridgeEvent(
   };
 }
 
+/** The fields of an instance state change; the envelope's can be overridden too. */
 export interface InstanceStateChangeOptions extends EnvelopeOverrides {
+  /** @defaultValue `SAMPLE_INSTANCE_ID` */
   instanceId?: string;
-  state?: InstanceStateName;
+  /** Any string, so that a test can send a state EC2 never does. @defaultValue `'running'` */
+  state?: InstanceStateName | (string & Record<never, never>);
 }
 
 /** An EventBridge "EC2 Instance State-change Notification" (`aws.ec2`). */
-export function instanceStateChangeEvent(options: InstanceStateChangeOptions = {}): Record<string, unknown> {
+export function instanceStateChangeEvent(
+  options: InstanceStateChangeOptions = {},
+): EventBridgeEventSample<InstanceStateChangeDetail> {
   const { instanceId = SAMPLE_INSTANCE_ID, state = 'running', ...overrides } = options;
   const account = overrides.account ?? SAMPLE_ACCOUNT;
   const region = overrides.region ?? SAMPLE_REGION;
@@ -84,7 +171,7 @@ export function instanceStateChangeEvent(options: InstanceStateChangeOptions = {
 /** An EventBridge "Scheduled Event" from a rate/cron rule (`aws.events`, empty detail). */
 export function scheduledEvent(
   overrides: EnvelopeOverrides & { ruleName?: string } = {},
-): Record<string, unknown> {
+): EventBridgeEventSample<Record<string, never>> {
   const { ruleName = 'eni-pool-sync', ...envelope } = overrides;
   const account = envelope.account ?? SAMPLE_ACCOUNT;
   const region = envelope.region ?? SAMPLE_REGION;
@@ -110,7 +197,7 @@ export interface LifecycleOptions {
   destination?: LifecycleLocation;
 }
 
-function lifecycleFields(options: LifecycleOptions): Record<string, unknown> {
+function lifecycleFields(options: LifecycleOptions): LifecycleActionDetail {
   const {
     transition = LAUNCHING,
     instanceId = SAMPLE_INSTANCE_ID,
@@ -143,7 +230,7 @@ function groupArn(groupName: string, account: string, region: string): string {
  */
 export function lifecycleActionEvent(
   options: LifecycleOptions & EnvelopeOverrides = {},
-): Record<string, unknown> {
+): EventBridgeEventSample<LifecycleActionDetail> {
   const { version, id, account, time, region, resources, ...lifecycle } = options;
   const envelope: EnvelopeOverrides = {
     ...(version !== undefined && { version }),
@@ -182,7 +269,7 @@ export interface NotificationOverrides {
 /** The flat JSON message Auto Scaling sends to a lifecycle hook's SQS queue (or SNS topic). */
 export function lifecycleNotification(
   options: LifecycleOptions & NotificationOverrides = {},
-): Record<string, unknown> {
+): LifecycleNotificationSample {
   const {
     requestId = sampleId(),
     accountId = SAMPLE_ACCOUNT,
@@ -202,7 +289,7 @@ export function lifecycleNotification(
 /** The `autoscaling:TEST_NOTIFICATION` message sent once when a hook's notification target is set. */
 export function testNotification(
   options: NotificationOverrides & { autoScalingGroupName?: string; region?: string } = {},
-): Record<string, unknown> {
+): TestNotificationSample {
   const {
     requestId = sampleId(),
     accountId = SAMPLE_ACCOUNT,
@@ -225,13 +312,14 @@ export function testNotification(
  * The documented "email key-value" form of a hook notification (`Key: value` per line), as the API
  * reference says SNS targets receive it.
  */
-export function keyValueMessage(notification: Record<string, unknown>): string {
+export function keyValueMessage(notification: Readonly<Record<string, unknown>>): string {
   return Object.entries(notification)
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}: ${String(value)}`)
     .join('\n');
 }
 
+/** Envelope fields of an SNS notification; any of them can be overridden. */
 export interface SnsEnvelopeOverrides {
   messageId?: string;
   topicArn?: string;
@@ -243,7 +331,7 @@ export interface SnsEnvelopeOverrides {
  * An SNS `Notification` envelope as delivered to an SQS subscription without raw message delivery. An
  * object `message` is JSON-encoded into `Message`; a string is used as is.
  */
-export function snsEnvelope(message: unknown, overrides: SnsEnvelopeOverrides = {}): Record<string, unknown> {
+export function snsEnvelope(message: unknown, overrides: SnsEnvelopeOverrides = {}): SnsEnvelopeSample {
   const {
     messageId = sampleId(),
     topicArn = `arn:aws:sns:${SAMPLE_REGION}:${SAMPLE_ACCOUNT}:eni-pool-lifecycle`,
@@ -264,6 +352,7 @@ export function snsEnvelope(message: unknown, overrides: SnsEnvelopeOverrides = 
   };
 }
 
+/** Fields of an SQS record; any of them can be overridden. */
 export interface SqsRecordOverrides {
   messageId?: string;
   receiptHandle?: string;
@@ -274,7 +363,7 @@ export interface SqsRecordOverrides {
 /**
  * A record of a Lambda SQS event. An object `body` is JSON-encoded, as every producer here sends JSON.
  */
-export function sqsRecord(body: unknown, overrides: SqsRecordOverrides = {}): Record<string, unknown> {
+export function sqsRecord(body: unknown, overrides: SqsRecordOverrides = {}): SqsRecordSample {
   const {
     messageId = sampleId(),
     receiptHandle = `AQEB${messageId.replaceAll('-', '')}`,
@@ -300,113 +389,7 @@ export function sqsRecord(body: unknown, overrides: SqsRecordOverrides = {}): Re
   };
 }
 
-/** A Lambda SQS event: `{ Records: [...] }`. */
-export function sqsEvent(records: Record<string, unknown>[]): { Records: Record<string, unknown>[] } {
+/** A Lambda SQS event: `{ Records: [...] }`, of `sqsRecord`s or of any hand-made record. */
+export function sqsEvent<R = SqsRecordSample>(...records: R[]): { Records: R[] } {
   return { Records: records };
 }
-
-/**
- * A copy of `event` with the field at the dotted `path` set to `value`, or removed when `value` is
- * `REMOVE`. Path segments that hold a JSON string (an SNS `Message`) are edited inside the string.
- */
-export const REMOVE: unique symbol = Symbol('remove');
-
-export function withField(
-  event: Record<string, unknown>,
-  path: string,
-  value: unknown,
-): Record<string, unknown> {
-  return setPath(structuredClone(event), path.split('.'), value);
-}
-
-export function withoutField(event: Record<string, unknown>, path: string): Record<string, unknown> {
-  return withField(event, path, REMOVE);
-}
-
-function setPath(
-  target: Record<string, unknown>,
-  segments: string[],
-  value: unknown,
-): Record<string, unknown> {
-  const [head, ...rest] = segments;
-  if (head === undefined) return target;
-  if (rest.length === 0) {
-    if (value === REMOVE) delete target[head];
-    else target[head] = value;
-    return target;
-  }
-  const child = target[head];
-  if (typeof child === 'string') {
-    target[head] = JSON.stringify(setPath(JSON.parse(child) as Record<string, unknown>, rest, value));
-  } else if (typeof child === 'object' && child !== null) {
-    setPath(child as Record<string, unknown>, rest, value);
-  } else {
-    throw new Error(`withField: ${head} is not an object in this event`);
-  }
-  return target;
-}
-
-/**
- * The samples of the AWS reference, byte for byte as published (placeholders included), to prove the
- * parser reads what AWS actually sends.
- */
-export const AWS_REFERENCE_SAMPLES = {
-  /** "EC2 Instance State-change Notification", EC2 user guide (with the envelope's `version`). */
-  instanceStateChange: `{
-  "version": "0",
-  "id": "7bf73129-1428-4cd3-a780-95db273d1602",
-  "detail-type": "EC2 Instance State-change Notification",
-  "source": "aws.ec2",
-  "account": "123456789012",
-  "time": "2021-11-11T21:29:54Z",
-  "region": "us-east-1",
-  "resources": ["arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111"],
-  "detail": { "instance-id": "i-abcd1111", "state": "pending" }
-}`,
-  /** "EC2 Instance-launch Lifecycle Action", Auto Scaling event reference; `time` is a placeholder there. */
-  launchLifecycleAction: `{
-  "version": "0",
-  "id": "12345678-1234-1234-1234-123456789012",
-  "detail-type": "EC2 Instance-launch Lifecycle Action",
-  "source": "aws.autoscaling",
-  "account": "123456789012",
-  "time": "yyyy-mm-ddThh:mm:ssZ",
-  "region": "us-west-2",
-  "resources": ["auto-scaling-group-arn"],
-  "detail": {
-    "LifecycleActionToken": "87654321-4321-4321-4321-210987654321",
-    "AutoScalingGroupName": "my-asg",
-    "LifecycleHookName": "my-lifecycle-hook",
-    "EC2InstanceId": "i-1234567890abcdef0",
-    "LifecycleTransition": "autoscaling:EC2_INSTANCE_LAUNCHING",
-    "NotificationMetadata": "additional-info"
-  }
-}`,
-  /** "Scheduled Event" from a scheduled rule (aws-lambda-rust-runtime fixture). */
-  scheduled: `{
-  "version": "0",
-  "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
-  "detail-type": "Scheduled Event",
-  "source": "aws.events",
-  "account": "123456789012",
-  "time": "2015-10-08T16:53:06Z",
-  "region": "us-east-1",
-  "resources": ["arn:aws:events:us-east-1:123456789012:rule/my-scheduled-rule"],
-  "detail": {}
-}`,
-  /** An observed SQS body from a terminate hook whose target is a queue. */
-  terminateNotification: `{"LifecycleHookName":"valheim-default-terminate","AccountId":"456410706824","RequestId":"a7b2d01b-69d3-4940-910a-3a2ee0cbe1f9","LifecycleTransition":"autoscaling:EC2_INSTANCE_TERMINATING","AutoScalingGroupName":"valheim-default","Service":"AWS Auto Scaling","Time":"2021-02-26T06:40:06.663Z","EC2InstanceId":"i-016a0e69d8b5ae49d","NotificationMetadata":"…","LifecycleActionToken":"dce60e5a-ffe3-4a47-bd57-56effbaefd60"}`,
-  /** An observed test notification. */
-  testNotification: `{"AccountId":"609519224176","RequestId":"b36d6757-57c7-11e8-a9ca-b3409db76d91","AutoScalingGroupARN":"arn:aws:autoscaling:us-west-2:609519224176:autoScalingGroup:d3ab46f5-…:autoScalingGroupName/MarketDataECS-AutoScalingGroup-TZI0DMYKJBJG","AutoScalingGroupName":"MarketDataECS-AutoScalingGroup-TZI0DMYKJBJG","Service":"AWS Auto Scaling","Event":"autoscaling:TEST_NOTIFICATION","Time":"2018-05-14T22:39:45.555Z"}`,
-  /** The "email key-value" notification message of the Auto Scaling user guide. */
-  keyValueNotification: `Service: AWS Auto Scaling
-Time: 2021-01-19T00:36:26.533Z
-RequestId: 18b2ec17-3e9b-4c15-8024-ff2e8ce8786a
-LifecycleActionToken: 71514b9d-6a40-4b26-8523-05e7ee35fa40
-AccountId: 123456789012
-AutoScalingGroupName: my-asg
-LifecycleHookName: my-hook
-EC2InstanceId: i-0598c7d356eba48d7
-LifecycleTransition: autoscaling:EC2_INSTANCE_LAUNCHING
-NotificationMetadata: hook message metadata`,
-} as const;
