@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EniPoolManager, type EniPoolManagerOptions, type Trigger } from '../../src/index';
-import { FakeEc2, fakeClock } from '../helpers/ec2-mock';
+import { FakeEc2 } from '../../src/testing';
+import { fakeClock } from '../helpers/ec2-mock';
 
 const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
 const running = (instanceId: string): Trigger => ({
@@ -12,13 +13,17 @@ const running = (instanceId: string): Trigger => ({
 
 /** `count` running members of pool `web` (`i-0` launched first) and as many free interfaces. */
 function burstWorld(count: number): { ec2: FakeEc2; ids: string[] } {
-  const ec2 = new FakeEc2(async () => {});
+  const ec2 = new FakeEc2({ pause: async () => {} });
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const id = `i-${i}`;
-    ids.push(id);
-    ec2.addInstance(id, { pool: 'web', launchTime: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString() });
-    ec2.addInterface(`eni-${String(i).padStart(2, '0')}`, { pool: 'web' });
+    const instanceId = `i-${i}`;
+    ids.push(instanceId);
+    ec2.addInstance({
+      instanceId,
+      pool: 'web',
+      launchTime: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString(),
+    });
+    ec2.addInterface({ networkInterfaceId: `eni-${String(i).padStart(2, '0')}`, pool: 'web' });
   }
   return { ec2, ids };
 }
