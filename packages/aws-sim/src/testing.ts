@@ -26,7 +26,7 @@ export const LIFECYCLE_PATTERN: EventPattern = {
   'detail-type': ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
 };
 
-/** What {@link startPoolWorld} sets up; every field is optional. */
+/** What {@link PoolWorld.create} sets up; every field is optional. */
 export interface PoolWorldOptions {
   /** The pool's name. @defaultValue `'web'` */
   readonly pool?: string;
@@ -38,42 +38,6 @@ export interface PoolWorldOptions {
   readonly timeScale?: number;
   /** The simulator's own options; `delays` default to {@link FAST_DELAYS}. */
   readonly sim?: AwsSimOptions;
-}
-
-/** A running simulator with a network and one pool of tagged interfaces. */
-export interface PoolWorld {
-  readonly sim: AwsSim;
-  readonly pool: string;
-  readonly subnetIds: readonly string[];
-  readonly interfaceIds: readonly string[];
-}
-
-/**
- * Starts a simulator with fast transitions, a network of `subnets` subnets and a pool of `perSubnet`
- * interfaces in each.
- *
- * @example
- * ```ts
- * const world = await startPoolWorld({ subnets: 3, timeScale: 40 });
- * const { ec2 } = createSimClients(world.sim);
- * world.sim.autoscaling.createGroup(poolGroupSpec(world));
- * await world.sim.stop();
- * ```
- */
-export async function startPoolWorld(options: PoolWorldOptions = {}): Promise<PoolWorld> {
-  const sim = await AwsSim.start({
-    delays: FAST_DELAYS,
-    ...options.sim,
-    ...(options.timeScale === undefined
-      ? {}
-      : { autoscaling: { timeScale: options.timeScale, ...options.sim?.autoscaling } }),
-  });
-  const pool = options.pool ?? 'web';
-  const { subnetIds } = sim.world.createNetwork({ azs: options.subnets ?? 2 });
-  const interfaceIds = sim.world
-    .createPool({ name: pool, subnets: subnetIds, perSubnet: options.perSubnet ?? 1 })
-    .map((eni) => eni.networkInterfaceId);
-  return { sim, pool, subnetIds, interfaceIds };
 }
 
 /** SDK v3 clients pointed at one simulator. */
@@ -115,6 +79,20 @@ export function createSimClients(sim: AwsSim, options: { readonly maxAttempts?: 
   };
 }
 
+/** eni-pool's two hooks as the templates create them, before overrides. */
+const ENI_POOL_HOOKS = {
+  launch: {
+    name: 'eni-pool-launch',
+    transition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+    defaultResult: 'ABANDON',
+  },
+  terminate: {
+    name: 'eni-pool-terminate',
+    transition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+    defaultResult: 'CONTINUE',
+  },
+} as const satisfies Record<string, Omit<LifecycleHookSpec, 'heartbeatTimeout'>>;
+
 /**
  * eni-pool's launch hook: 30 simulated seconds of heartbeat timeout, `ABANDON` by default.
  *
@@ -124,13 +102,7 @@ export function createSimClients(sim: AwsSim, options: { readonly maxAttempts?: 
  * ```
  */
 export function launchHook(overrides: Partial<LifecycleHookSpec> = {}): LifecycleHookSpec {
-  return {
-    name: 'eni-pool-launch',
-    transition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
-    heartbeatTimeout: 30,
-    defaultResult: 'ABANDON',
-    ...overrides,
-  };
+  return { ...ENI_POOL_HOOKS.launch, heartbeatTimeout: 30, ...overrides };
 }
 
 /**
@@ -142,35 +114,7 @@ export function launchHook(overrides: Partial<LifecycleHookSpec> = {}): Lifecycl
  * ```
  */
 export function terminateHook(overrides: Partial<LifecycleHookSpec> = {}): LifecycleHookSpec {
-  return {
-    name: 'eni-pool-terminate',
-    transition: 'autoscaling:EC2_INSTANCE_TERMINATING',
-    heartbeatTimeout: 30,
-    defaultResult: 'CONTINUE',
-    ...overrides,
-  };
-}
-
-/**
- * A group over the world's subnets, one instance per subnet, tagged with the pool (propagated to its
- * instances), with both of eni-pool's hooks in place from the start.
- *
- * @example
- * ```ts
- * world.sim.autoscaling.createGroup(poolGroupSpec(world, 'web-asg', { desiredCapacity: 4 }));
- * ```
- */
-export function poolGroupSpec(world: PoolWorld, name: string, overrides: Partial<GroupSpec> = {}): GroupSpec {
-  return {
-    name,
-    minSize: 0,
-    maxSize: 10,
-    desiredCapacity: world.subnetIds.length,
-    subnetIds: world.subnetIds,
-    tags: [{ key: DEFAULT_POOL_TAG_KEY, value: world.pool, propagateAtLaunch: true }],
-    lifecycleHooks: [launchHook(), terminateHook()],
-    ...overrides,
-  };
+  return { ...ENI_POOL_HOOKS.terminate, heartbeatTimeout: 30, ...overrides };
 }
 
 /** A pool interface's attachment, as tests compare it. */
@@ -179,58 +123,107 @@ export interface PoolAttachment {
   readonly status: string;
 }
 
-function ofPool(world: PoolWorld, attachments: readonly PoolAttachment[]): PoolAttachment[] {
-  return attachments
-    .filter((a) => world.interfaceIds.includes(a.networkInterfaceId))
-    .map((a) => ({ networkInterfaceId: a.networkInterfaceId, status: a.status }));
-}
-
-/**
- * The pool interfaces attached to `instanceId` right now, with their attachment status.
- *
- * @example
- * ```ts
- * expect(poolAttachments(world, instanceId)).toEqual([{ networkInterfaceId, status: 'attached' }]);
- * ```
- */
-export function poolAttachments(world: PoolWorld, instanceId: string): PoolAttachment[] {
-  return ofPool(world, world.sim.world.attachmentsOf(instanceId));
-}
-
 /** A completed lifecycle action, with the pool interfaces attached when it completed. */
 export interface PoolCompletion extends LifecycleCompletion {
   readonly poolAttachments: PoolAttachment[];
 }
 
-/**
- * The lifecycle actions completed so far, each with the pool interfaces attached at the moment it
- * completed.
- *
- * @example
- * ```ts
- * const launches = poolCompletions(world).filter((c) => c.transition === 'autoscaling:EC2_INSTANCE_LAUNCHING');
- * ```
- */
-export function poolCompletions(world: PoolWorld): PoolCompletion[] {
-  return world.sim.autoscaling.completions.map((completion) => ({
-    ...completion,
-    poolAttachments: ofPool(world, completion.attachmentsAtCompletion as readonly PoolAttachment[]),
-  }));
+/** What a {@link PoolWorld} is made of. */
+export interface PoolWorldParts {
+  readonly sim: AwsSim;
+  readonly pool: string;
+  readonly subnetIds: readonly string[];
+  readonly interfaceIds: readonly string[];
 }
 
 /**
- * Whether `groupName` has exactly `count` instances, all in service, and no lifecycle action is open.
+ * A running simulator with a network and one pool of tagged interfaces, and the views tests assert and
+ * wait on. Test harnesses extend it with what they wire on top (handlers, queues, event routes).
  *
  * @example
  * ```ts
- * await sim.world.waitFor('3 in service', () => groupSettled(sim, 'web-asg', 3));
+ * const world = await PoolWorld.create({ subnets: 3, timeScale: 40 });
+ * world.sim.autoscaling.createGroup(world.groupSpec('web-asg'));
+ * await world.sim.world.waitFor('3 in service', () => world.groupSettled('web-asg', 3));
+ * await world.sim.stop();
  * ```
  */
-export function groupSettled(sim: AwsSim, groupName: string, count: number): boolean {
-  const live = sim.autoscaling.describeGroup(groupName)?.instances ?? [];
-  return (
-    live.length === count &&
-    live.every((i) => i.lifecycleState === 'InService') &&
-    sim.autoscaling.activeActions().length === 0
-  );
+export class PoolWorld implements PoolWorldParts {
+  readonly sim: AwsSim;
+  readonly pool: string;
+  readonly subnetIds: readonly string[];
+  readonly interfaceIds: readonly string[];
+
+  constructor(parts: PoolWorldParts) {
+    this.sim = parts.sim;
+    this.pool = parts.pool;
+    this.subnetIds = parts.subnetIds;
+    this.interfaceIds = parts.interfaceIds;
+  }
+
+  /**
+   * Starts a simulator with fast transitions, a network of `subnets` subnets and a pool of `perSubnet`
+   * interfaces in each.
+   */
+  static async create(options: PoolWorldOptions = {}): Promise<PoolWorld> {
+    const sim = await AwsSim.start({
+      delays: FAST_DELAYS,
+      ...options.sim,
+      ...(options.timeScale === undefined
+        ? {}
+        : { autoscaling: { timeScale: options.timeScale, ...options.sim?.autoscaling } }),
+    });
+    const pool = options.pool ?? 'web';
+    const { subnetIds } = sim.world.createNetwork({ azs: options.subnets ?? 2 });
+    const interfaceIds = sim.world
+      .createPool({ name: pool, subnets: subnetIds, perSubnet: options.perSubnet ?? 1 })
+      .map((eni) => eni.networkInterfaceId);
+    return new PoolWorld({ sim, pool, subnetIds, interfaceIds });
+  }
+
+  /**
+   * A group over the world's subnets, one instance per subnet, tagged with the pool (propagated to its
+   * instances), with both of eni-pool's hooks in place from the start.
+   */
+  groupSpec(name: string, overrides: Partial<GroupSpec> = {}): GroupSpec {
+    return {
+      name,
+      minSize: 0,
+      maxSize: 10,
+      desiredCapacity: this.subnetIds.length,
+      subnetIds: this.subnetIds,
+      tags: [{ key: DEFAULT_POOL_TAG_KEY, value: this.pool, propagateAtLaunch: true }],
+      lifecycleHooks: [launchHook(), terminateHook()],
+      ...overrides,
+    };
+  }
+
+  /** The pool interfaces attached to `instanceId` right now, with their attachment status. */
+  poolAttachments(instanceId: string): PoolAttachment[] {
+    return this.ofPool(this.sim.world.attachmentsOf(instanceId));
+  }
+
+  /** The lifecycle actions completed so far, each with the pool interfaces attached when it completed. */
+  completions(): PoolCompletion[] {
+    return this.sim.autoscaling.completions.map((completion) => ({
+      ...completion,
+      poolAttachments: this.ofPool(completion.attachmentsAtCompletion as readonly PoolAttachment[]),
+    }));
+  }
+
+  /** Whether `groupName` has exactly `count` instances, all in service, and no lifecycle action is open. */
+  groupSettled(groupName: string, count: number): boolean {
+    const live = this.sim.autoscaling.describeGroup(groupName)?.instances ?? [];
+    return (
+      live.length === count &&
+      live.every((i) => i.lifecycleState === 'InService') &&
+      this.sim.autoscaling.activeActions().length === 0
+    );
+  }
+
+  private ofPool(attachments: readonly PoolAttachment[]): PoolAttachment[] {
+    return attachments
+      .filter((a) => this.interfaceIds.includes(a.networkInterfaceId))
+      .map((a) => ({ networkInterfaceId: a.networkInterfaceId, status: a.status }));
+  }
 }

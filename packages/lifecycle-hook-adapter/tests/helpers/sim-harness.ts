@@ -1,17 +1,11 @@
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
-import type { AwsSim, AwsSimOptions, GroupSpec } from '@eni-pool/aws-sim';
+import type { GroupSpec } from '@eni-pool/aws-sim';
 import {
   createSimClients,
-  groupSettled,
   LIFECYCLE_PATTERN,
-  type PoolAttachment,
-  type PoolCompletion,
-  type PoolWorld,
-  poolAttachments,
-  poolCompletions,
-  poolGroupSpec,
-  startPoolWorld,
+  PoolWorld,
+  type PoolWorldOptions,
 } from '@eni-pool/aws-sim/testing';
 import { silentLogger } from '@eni-pool/core';
 import {
@@ -32,11 +26,8 @@ export const HOOK_TIMEOUT_MS = 30 * TIME_SCALE;
 
 export { launchHook, terminateHook } from '@eni-pool/aws-sim/testing';
 
-export interface HarnessOptions {
-  readonly subnets?: number;
-  /** Pool interfaces per subnet. */
-  readonly perSubnet?: number;
-  readonly sim?: AwsSimOptions;
+/** The world's size and simulator options (see `PoolWorldOptions`), and the harness's own. */
+export interface HarnessOptions extends Pick<PoolWorldOptions, 'subnets' | 'perSubnet' | 'sim'> {
   readonly handler?: LifecycleHookHandlerOptions;
   /** Attempts the SDK clients make themselves, before the handler's own retries. @defaultValue 3 */
   readonly sdkMaxAttempts?: number;
@@ -70,31 +61,18 @@ export const FAST_HANDLER: LifecycleHookHandlerOptions = {
  * A simulator with a network, a pool and a lifecycle handler subscribed to the Auto Scaling lifecycle
  * events of the bus, talking to the simulator through the real SDK clients over HTTP.
  */
-export class SimHarness {
+export class SimHarness extends PoolWorld {
   readonly outcomes: LifecycleOutcome[] = [];
   readonly handlerErrors: unknown[] = [];
-  readonly sim: AwsSim;
-  readonly subnetIds: readonly string[];
-  readonly interfaceIds: readonly string[];
   handler!: LifecycleHookHandler;
   private unsubscribe: (() => void) | undefined;
 
-  private constructor(private readonly world: PoolWorld) {
-    this.sim = world.sim;
-    this.subnetIds = world.subnetIds;
-    this.interfaceIds = world.interfaceIds;
+  private constructor(world: PoolWorld) {
+    super(world);
   }
 
   static async start(options: HarnessOptions = {}): Promise<SimHarness> {
-    const harness = new SimHarness(
-      await startPoolWorld({
-        pool: POOL,
-        timeScale: TIME_SCALE,
-        subnets: options.subnets,
-        perSubnet: options.perSubnet,
-        sim: options.sim,
-      }),
-    );
+    const harness = new SimHarness(await PoolWorld.create({ ...options, pool: POOL, timeScale: TIME_SCALE }));
     const { ec2, autoScaling } = createSimClients(harness.sim, { maxAttempts: options.sdkMaxAttempts ?? 3 });
     harness.handler = createLifecycleHookHandler({ ...FAST_HANDLER, ec2, autoScaling, ...options.handler });
     // Load the SDKs' lazily imported parts first: a cold start is not what these tests measure, and on a
@@ -137,7 +115,7 @@ export class SimHarness {
 
   /** A group tagged with the pool (propagated to its instances), with both hooks in place from the start. */
   createGroup(overrides: Partial<GroupSpec> = {}): void {
-    this.sim.autoscaling.createGroup(poolGroupSpec(this.world, GROUP_NAME, overrides));
+    this.sim.autoscaling.createGroup(this.groupSpec(GROUP_NAME, overrides));
   }
 
   inService(groupName = GROUP_NAME): string[] {
@@ -148,20 +126,10 @@ export class SimHarness {
   async settled(count: number, groupName = GROUP_NAME, timeoutMs = 10_000): Promise<void> {
     await this.sim.world.waitFor(
       `${count} instances in service in ${groupName} and no open lifecycle action`,
-      () => groupSettled(this.sim, groupName, count),
+      () => this.groupSettled(groupName, count),
       { timeoutMs, intervalMs: 5 },
     );
     await this.sim.events.idle(timeoutMs);
-  }
-
-  /** The pool interfaces attached to `instanceId` right now, with their attachment status. */
-  poolAttachments(instanceId: string): PoolAttachment[] {
-    return poolAttachments(this.world, instanceId);
-  }
-
-  /** Lifecycle completions, with the pool interfaces attached at the moment each completed. */
-  completions(): PoolCompletion[] {
-    return poolCompletions(this.world);
   }
 
   async stop(): Promise<void> {

@@ -1,16 +1,10 @@
-import type { AwsSim, AwsSimOptions, GroupSpec } from '@eni-pool/aws-sim';
+import type { GroupSpec } from '@eni-pool/aws-sim';
 import {
   createSimClients,
-  groupSettled,
   LIFECYCLE_PATTERN,
-  type PoolAttachment,
-  type PoolCompletion,
-  type PoolWorld,
-  poolAttachments,
-  poolCompletions,
-  poolGroupSpec,
+  PoolWorld,
+  type PoolWorldOptions,
   STATE_CHANGE_PATTERN,
-  startPoolWorld,
 } from '@eni-pool/aws-sim/testing';
 import { silentLogger } from '@eni-pool/core';
 import { createSqsEventSource, type SqsEventSource, type SqsEventSourceOptions } from '../../src';
@@ -47,10 +41,8 @@ export const FAST: Omit<SqsEventSourceOptions, 'queueUrl'> = {
   },
 };
 
-export interface HarnessOptions {
-  readonly subnets?: number;
-  readonly perSubnet?: number;
-  readonly sim?: AwsSimOptions;
+/** The world's size and simulator options (see `PoolWorldOptions`), and the harness's own. */
+export interface HarnessOptions extends Pick<PoolWorldOptions, 'subnets' | 'perSubnet' | 'sim'> {
   /** The queue's redrive `maxReceiveCount`. @defaultValue 3 */
   readonly maxReceiveCount?: number;
   /** The queue's own visibility timeout in (simulated) seconds. @defaultValue 10 */
@@ -58,31 +50,18 @@ export interface HarnessOptions {
 }
 
 /** A simulator with a pool, a queue with its dead-letter queue, and the template's rules into it. */
-export class SqsHarness {
-  readonly sim: AwsSim;
-  readonly subnetIds: readonly string[];
-  readonly interfaceIds: readonly string[];
+export class SqsHarness extends PoolWorld {
   queueUrl = '';
   dlqUrl = '';
   private readonly sources: SqsEventSource[] = [];
   private readonly clients: { destroy(): void }[] = [];
 
-  private constructor(private readonly world: PoolWorld) {
-    this.sim = world.sim;
-    this.subnetIds = world.subnetIds;
-    this.interfaceIds = world.interfaceIds;
+  private constructor(world: PoolWorld) {
+    super(world);
   }
 
   static async start(options: HarnessOptions = {}): Promise<SqsHarness> {
-    const h = new SqsHarness(
-      await startPoolWorld({
-        pool: POOL,
-        timeScale: TIME_SCALE,
-        subnets: options.subnets,
-        perSubnet: options.perSubnet,
-        sim: options.sim,
-      }),
-    );
+    const h = new SqsHarness(await PoolWorld.create({ ...options, pool: POOL, timeScale: TIME_SCALE }));
     const dlq = h.sim.sqs.createQueue(DLQ);
     const queue = h.sim.sqs.createQueue(QUEUE, {
       VisibilityTimeout: String(options.queueVisibilitySeconds ?? 10),
@@ -116,7 +95,7 @@ export class SqsHarness {
 
   /** A group tagged with the pool, with eni-pool's two hooks in place from the start. */
   createGroup(overrides: Partial<GroupSpec> = {}): void {
-    this.sim.autoscaling.createGroup(poolGroupSpec(this.world, GROUP_NAME, overrides));
+    this.sim.autoscaling.createGroup(this.groupSpec(GROUP_NAME, overrides));
   }
 
   inService(): string[] {
@@ -128,21 +107,11 @@ export class SqsHarness {
     await this.sim.world.waitFor(
       `${count} instances in service, no open lifecycle action, the queue drained`,
       () =>
-        groupSettled(this.sim, GROUP_NAME, count) &&
+        this.groupSettled(GROUP_NAME, count) &&
         this.sim.events.pendingDeliveries === 0 &&
         this.sim.sqs.messages(QUEUE).length === 0,
       { timeoutMs, intervalMs: 10 },
     );
-  }
-
-  /** Pool interfaces attached to `instanceId` now, with their status. */
-  poolAttachments(instanceId: string): PoolAttachment[] {
-    return poolAttachments(this.world, instanceId);
-  }
-
-  /** Lifecycle completions, with the pool interfaces attached at the moment each completed. */
-  completions(): PoolCompletion[] {
-    return poolCompletions(this.world);
   }
 
   async stop(): Promise<void> {
