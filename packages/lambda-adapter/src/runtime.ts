@@ -8,7 +8,10 @@ import type { HandlerOptions, LifecycleActionHandler, ManagerLike } from './type
 
 export type { Invocation } from './invocation';
 
-/** The resolved collaborators of a handler. */
+/**
+ * The resolved collaborators of a handler; what `processBatch` runs on. An event source of its own
+ * (the `@eni-pool/sqs-adapter` poller) builds one around its manager and logger.
+ */
 export interface HandlerRuntime {
   readonly manager: ManagerLike;
   readonly logger: Logger;

@@ -76,7 +76,15 @@ export function batchConcurrency(options: SqsHandlerOptions): number {
  *
  * @example
  * ```ts
- * const runtime = resolveRuntime({ manager });
+ * const runtime: HandlerRuntime = {
+ *   manager,
+ *   logger,
+ *   poolTagKey: manager.poolTagKey,
+ *   hookNamePrefix: 'eni-pool',
+ *   metrics: false,
+ *   lifecycle: false,
+ *   enter: () => ({ done() {} }),
+ * };
  * const { batchItemFailures } = await processBatch(event, runtime, 4);
  * ```
  */
