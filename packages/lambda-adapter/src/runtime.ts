@@ -6,8 +6,6 @@ import { enterInvocation, type Invocation } from './invocation';
 import type { PoolMetricsPublisher } from './metrics';
 import type { HandlerOptions, LifecycleActionHandler, ManagerLike } from './types';
 
-export type { Invocation } from './invocation';
-
 /**
  * The resolved collaborators of a handler; what `processBatch` runs on. An event source of its own
  * (the `@eni-pool/sqs-adapter` poller) builds one around its manager and logger.
