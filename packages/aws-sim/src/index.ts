@@ -1,18 +1,15 @@
-export * from './autoscaling';
-export * from './calls';
-export * from './contracts';
-export * from './ec2/controls';
-export * from './ec2/errors';
-export * from './ec2/filters';
-export * from './ec2/handler';
-export * from './ec2/instance-types';
-export * from './ec2/model';
-export * from './ec2/permissions';
-export * from './ec2/views';
-export * from './events';
+// The public API of @eni-pool/aws-sim, each export by name: the simulator, its options and what tests,
+// benchmarks and examples build worlds and assertions from. The handlers, models' internals and wire
+// helpers stay internal; the simulator's own tests import them by path.
+
+export { autoScalingErrors } from './autoscaling/errors';
+export type { GroupSpec, LifecycleHookSpec } from './autoscaling/types';
+export type { EventBridgeEvent } from './contracts';
+export { type BucketSpec, EC2_BUCKETS } from './ec2/controls';
+export { EC2_ACTIONS } from './ec2/handler';
+export type { Ec2Delays } from './ec2/model';
+export type { InterfaceSnapshot } from './ec2/views';
+export { type EventPattern, matchesPattern, normalisePattern } from './events/pattern';
 export { SeededRandom } from './random';
-export * from './server';
-export * from './sim';
-export * from './sqs';
-export { QueryParams, QueryStruct } from './wire/query';
-export * from './world';
+export { AwsSim, type AwsSimOptions, type DemoWorld, type SimClientConfig } from './sim';
+export { DEFAULT_POOL_TAG_KEY } from './world';

@@ -11,6 +11,7 @@ import { type SimServer, startSimServer } from './server';
 import { handleSqsJson, SqsModel, type SqsModelOptions } from './sqs';
 import { DEFAULT_POOL_TAG_KEY, SimWorld } from './world';
 
+/** Options of {@link AwsSim.start}; every field is optional. */
 export interface AwsSimOptions {
   /** @defaultValue 0 (a free port) */
   readonly port?: number;

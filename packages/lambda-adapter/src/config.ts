@@ -5,9 +5,11 @@ import {
   type LogLevel,
   type Placement,
 } from '@eni-pool/core';
-
-/** What a lifecycle action is completed with when its interface could not be attached in time. */
-export type LifecycleResult = 'CONTINUE' | 'ABANDON';
+import {
+  DEFAULT_HOOK_NAME_PREFIX,
+  LIFECYCLE_ACTION_RESULTS,
+  type LifecycleActionResult,
+} from '@eni-pool/lifecycle-hook-adapter';
 
 /** The function's settings, read once from the environment at cold start. */
 export interface LambdaConfig {
@@ -24,7 +26,7 @@ export interface LambdaConfig {
   /** `ENI_POOL_MAX_ROUNDS`: load → plan → apply rounds per reconcile. @defaultValue `3` */
   readonly maxRounds: number;
   /** `ENI_POOL_LIFECYCLE_RESULT_ON_FAILURE`. @defaultValue `'ABANDON'` */
-  readonly lifecycleResultOnFailure: LifecycleResult;
+  readonly lifecycleResultOnFailure: LifecycleActionResult;
   /** `ENI_POOL_LIFECYCLE_HOOKS` (`enabled` | `disabled`). @defaultValue `true` */
   readonly lifecycleHooks: boolean;
   /** `ENI_POOL_SQS_CONCURRENCY`: pool reconciles in flight at once within one SQS batch. @defaultValue `4` */
@@ -62,7 +64,7 @@ export const LAMBDA_ENVIRONMENT_DEFAULTS = {
   ENI_POOL_SQS_CONCURRENCY: '4',
   ENI_POOL_METRICS: 'enabled',
   ENI_POOL_POOLS: '',
-  ENI_POOL_LIFECYCLE_HOOK_PREFIX: 'eni-pool',
+  ENI_POOL_LIFECYCLE_HOOK_PREFIX: DEFAULT_HOOK_NAME_PREFIX,
   POWERTOOLS_SERVICE_NAME: 'eni-pool',
   POWERTOOLS_METRICS_NAMESPACE: 'EniPool',
   POWERTOOLS_LOGGER_LOG_EVENT: 'false',
@@ -162,7 +164,10 @@ function tagKeyFromEnv(env: Environment, name: string): string {
   return value;
 }
 
-/** A comma-separated list of pool names; blanks dropped, each checked as a tag value (≤ 256 characters). */
+/**
+ * A comma-separated list of pool names, in the order written; blanks and repeats dropped, each checked as
+ * a tag value (≤ 256 characters).
+ */
 function poolsFromEnv(env: Environment, name: string): string[] {
   const pools = [...new Set((raw(env, name) ?? '').split(',').map((pool) => pool.trim()))].filter(
     (pool) => pool !== '',
@@ -174,11 +179,11 @@ function poolsFromEnv(env: Environment, name: string): string[] {
       name,
     );
   }
-  return pools.sort();
+  return pools;
 }
 
 function hookPrefixFromEnv(env: Environment, name: string): string {
-  const value = raw(env, name) ?? 'eni-pool';
+  const value = raw(env, name) ?? DEFAULT_HOOK_NAME_PREFIX;
   // Lifecycle hook names are 1–255 characters of [A-Za-z0-9\-_\/].
   if (value.length > 255 || !/^[A-Za-z0-9\-_/]+$/.test(value)) {
     throw new ConfigurationError(
@@ -244,7 +249,7 @@ export function readLambdaConfig(env: Environment = process.env): LambdaConfig {
     lifecycleResultOnFailure: choiceFromEnv(
       env,
       'ENI_POOL_LIFECYCLE_RESULT_ON_FAILURE',
-      ['CONTINUE', 'ABANDON'],
+      LIFECYCLE_ACTION_RESULTS,
       'ABANDON',
     ),
     lifecycleHooks: switchFromEnv(env, 'ENI_POOL_LIFECYCLE_HOOKS', true),

@@ -1,5 +1,7 @@
 import type { Context } from 'aws-lambda';
-import { type HandlerRuntime, parseOrReject, resolveRuntime, runTrigger } from './runtime';
+import { parseOrReject } from './rejection';
+import { runTrigger } from './run-trigger';
+import { type HandlerRuntime, resolveRuntime } from './runtime';
 import type { HandlerOptions, InvocationResult } from './types';
 
 /** A Lambda handler for events delivered by EventBridge rules (asynchronous invokes). */

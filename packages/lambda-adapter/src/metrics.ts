@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { ReconcileResult } from '@eni-pool/core';
+import type { Logger, ReconcileResult } from '@eni-pool/core';
 
 /** The CloudWatch namespace eni-pool publishes to. */
 export const METRICS_NAMESPACE = 'EniPool';
@@ -106,4 +106,20 @@ export function createEmfPublisher(
       }
     },
   };
+}
+
+/** Publishes the per-pool figures of each reconcile, when metrics are on. */
+export function publishMetrics(
+  results: readonly ReconcileResult[],
+  runtime: { readonly metrics: PoolMetricsPublisher | false; readonly logger: Logger },
+): void {
+  if (runtime.metrics === false) return;
+  for (const result of results) {
+    try {
+      runtime.metrics.publish(poolMetricsOf(result));
+    } catch (error) {
+      // Metrics are an observation; losing one must not fail (and so retry) a reconcile that worked.
+      runtime.logger.warn('publishing pool metrics failed', { error });
+    }
+  }
 }

@@ -1,25 +1,17 @@
-import {
-  ConfigurationError,
-  type InstanceMembership,
-  type LifecycleActionTrigger,
-  type ReconcileResult,
-  Semaphore,
-} from '@eni-pool/core';
-import { isOwnHook } from '@eni-pool/lifecycle-hook-adapter';
+import { ConfigurationError, type ReconcileResult } from '@eni-pool/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import {
-  type HandlerRuntime,
-  parseOrReject,
-  publishMetrics,
-  resolveRuntime,
-  unhandledLifecycleAction,
-} from './runtime';
+import { publishMetrics } from './metrics';
+import { type HandlerRuntime, resolveRuntime } from './runtime';
+import { lifecycleJobs, reconcileJobs } from './sqs-batch/jobs';
+import { sortRecords } from './sqs-batch/records';
+import { batchItemFailures } from './sqs-batch/report';
+import { runBounded } from './sqs-batch/run-bounded';
 import type { HandlerOptions } from './types';
 
 export interface SqsHandlerOptions extends HandlerOptions {
   /**
    * Pool reconciles in flight at once within one batch (1–32). Lifecycle actions, which mostly wait,
-   * run beside them, up to {@link LIFECYCLE_CONCURRENCY} at once. @defaultValue `4`
+   * run beside them, up to 10 at once. @defaultValue `4`
    */
   readonly concurrency?: number;
 }
@@ -29,40 +21,6 @@ export type SqsHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatc
 
 /** Lifecycle actions handled at once within one batch (the template's batch size). */
 export const LIFECYCLE_CONCURRENCY = 10;
-
-/** One unit of work in a batch, and the messages that are done when it is. */
-interface Job {
-  readonly key: string;
-  readonly messageIds: string[];
-  run(): Promise<void>;
-}
-
-/** Runs `jobs` with at most `limit` in flight (core's one bounded-concurrency helper); returns the keys of the jobs that threw. */
-async function runBounded(
-  jobs: readonly Job[],
-  limit: number,
-  runtime: HandlerRuntime,
-): Promise<Set<string>> {
-  const failed = new Set<string>();
-  const slots = new Semaphore(limit);
-  await Promise.all(
-    jobs.map((job) =>
-      slots.run(async () => {
-        try {
-          await job.run();
-        } catch (error) {
-          failed.add(job.key);
-          runtime.logger.error('batch work failed; its messages go back to the queue', {
-            job: job.key,
-            messageIds: job.messageIds,
-            error,
-          });
-        }
-      }),
-    ),
-  );
-  return failed;
-}
 
 /**
  * Creates the handler for the same events delivered through an SQS queue (EventBridge rule → queue, or a
@@ -96,7 +54,7 @@ export function createSqsHandler(options: SqsHandlerOptions = {}): SqsHandler {
 }
 
 /**
- * The validated `concurrency` option, or its default (4); exported for the combined handler.
+ * The validated `concurrency` option, or its default (4).
  *
  * @throws ConfigurationError (setting `concurrency`) when it is not an integer from 1 to 32.
  */
@@ -111,157 +69,53 @@ export function batchConcurrency(options: SqsHandlerOptions): number {
   return concurrency;
 }
 
-/** Processes one SQS batch; exported for the combined handler. */
+/**
+ * Processes one SQS batch: sorts its records, runs the reconciles and lifecycle actions they ask for,
+ * publishes the reconciles' metrics and reports the messages that failed. The SQS handlers run on it, and
+ * so does the `@eni-pool/sqs-adapter` poller.
+ *
+ * @example
+ * ```ts
+ * const runtime: HandlerRuntime = {
+ *   manager,
+ *   logger,
+ *   poolTagKey: manager.poolTagKey,
+ *   hookNamePrefix: 'eni-pool',
+ *   metrics: false,
+ *   lifecycle: false,
+ *   enter: () => ({ done() {} }),
+ * };
+ * const { batchItemFailures } = await processBatch(event, runtime, 4);
+ * ```
+ */
 export async function processBatch(
   event: SQSEvent,
   runtime: HandlerRuntime,
   concurrency: number,
   signal?: AbortSignal,
 ): Promise<SQSBatchResponse> {
-  const options = signal ? { signal } : {};
   const records = Array.isArray(event?.Records) ? event.Records : [];
-  const failures: string[] = [];
-  const lifecycleJobs = new Map<string, { trigger: LifecycleActionTrigger; messageIds: string[] }>();
-  const stateChanges = new Map<string, string[]>();
-  const syncAll: string[] = [];
-
-  for (const record of records) {
-    const messageId = typeof record?.messageId === 'string' ? record.messageId : undefined;
-    if (messageId === undefined || messageId === '') {
-      runtime.logger.error('SQS record without a messageId; it cannot be reported', {});
-      continue;
-    }
-    const body = typeof record.body === 'string' ? record.body : undefined;
-    const parsed = parseOrReject(body ?? record.body, runtime.logger);
-    if ('rejected' in parsed) {
-      // Poison: report it so the redrive policy parks it in the dead-letter queue.
-      failures.push(messageId);
-      continue;
-    }
-    const trigger = parsed.trigger;
-    switch (trigger.kind) {
-      case 'scheduled-sync':
-        syncAll.push(messageId);
-        break;
-      case 'instance-state-change':
-        if (trigger.state === 'pending') {
-          runtime.logger.debug('pending instance acknowledged', {
-            messageId,
-            instanceId: trigger.instanceId,
-          });
-          break;
-        }
-        stateChanges.set(trigger.instanceId, [...(stateChanges.get(trigger.instanceId) ?? []), messageId]);
-        break;
-      case 'lifecycle-action': {
-        const key = `lifecycle:${trigger.instanceId}:${trigger.transition}:${trigger.lifecycleHookName}:${trigger.lifecycleActionToken ?? ''}`;
-        const existing = lifecycleJobs.get(key);
-        if (existing) existing.messageIds.push(messageId);
-        else lifecycleJobs.set(key, { trigger, messageIds: [messageId] });
-        break;
-      }
-      case 'test-notification':
-        runtime.logger.info('Auto Scaling test notification acknowledged', {
-          messageId,
-          autoScalingGroupName: trigger.autoScalingGroupName,
-        });
-        break;
-    }
-  }
-
-  const jobs: Job[] = [];
+  const batch = sortRecords(records, runtime);
   const results: ReconcileResult[] = [];
-  if (syncAll.length > 0) {
-    // A full sync reconciles every pool, so it settles every state change in the batch too.
-    const covered = [...syncAll, ...[...stateChanges.values()].flat()];
-    jobs.push({
-      key: 'pools:all',
-      messageIds: covered,
-      run: async () => {
-        results.push(await runtime.manager.reconcile({ kind: 'all' }, options));
-      },
-    });
-  } else if (stateChanges.size > 0) {
-    const instanceIds = [...stateChanges.keys()];
-    let memberships: Map<string, InstanceMembership> | undefined;
-    try {
-      memberships = await runtime.manager.poolsOf(instanceIds, signal);
-    } catch (error) {
-      const messageIds = [...stateChanges.values()].flat();
-      runtime.logger.error('could not find the pools of the instances in the batch', { instanceIds, error });
-      failures.push(...messageIds);
-    }
-    if (memberships !== undefined) {
-      const byPool = new Map<string, { members: Map<string, InstanceMembership>; messageIds: string[] }>();
-      for (const [instanceId, messageIds] of stateChanges) {
-        const membership = memberships.get(instanceId);
-        if (membership === undefined || membership.pools.length === 0) {
-          runtime.logger.info('instance is in no pool; nothing to do', { instanceId, messageIds });
-          continue;
-        }
-        for (const pool of membership.pools) {
-          const entry = byPool.get(pool) ?? {
-            members: new Map<string, InstanceMembership>(),
-            messageIds: [],
-          };
-          byPool.set(pool, entry);
-          entry.members.set(instanceId, { ...membership, pools: [pool] });
-          entry.messageIds.push(...messageIds);
-        }
-      }
-      for (const [pool, { members, messageIds }] of [...byPool].sort(([a], [b]) => a.localeCompare(b))) {
-        jobs.push({
-          key: `pool:${pool}`,
-          messageIds,
-          run: async () => {
-            // One reconcile per pool per batch, applying only the actions of the batch's instances.
-            const result = await runtime.manager.reconcileInstances(members.keys(), {
-              ...options,
-              memberships: members,
-            });
-            if (result) results.push(result);
-          },
-        });
-      }
-    }
-  }
-  const lifecycle: Job[] = [];
-  for (const [key, { trigger, messageIds }] of lifecycleJobs) {
-    lifecycle.push({
-      key,
-      messageIds,
-      run: async () => {
-        if (runtime.lifecycle === false || !isOwnHook(trigger.lifecycleHookName, runtime.hookNamePrefix)) {
-          unhandledLifecycleAction(trigger, runtime);
-          return;
-        }
-        await runtime.lifecycle.handle(trigger, signal);
-      },
-    });
-  }
-
+  const reconciles = await reconcileJobs(batch, runtime, results, signal);
+  const lifecycle = lifecycleJobs(batch, runtime, signal);
   // Lifecycle actions mostly wait (for an instance, an interface, a heartbeat), so they get their own
   // pool: a batch of launches must not queue behind each other for minutes and run into the timeout.
   const [failedReconciles, failedLifecycle] = await Promise.all([
-    runBounded(jobs, concurrency, runtime),
+    runBounded(reconciles.jobs, concurrency, runtime),
     runBounded(lifecycle, LIFECYCLE_CONCURRENCY, runtime),
   ]);
-  for (const job of jobs) if (failedReconciles.has(job.key)) failures.push(...job.messageIds);
-  for (const job of lifecycle) if (failedLifecycle.has(job.key)) failures.push(...job.messageIds);
   publishMetrics(results, runtime);
-
-  const failed = new Set(failures);
-  const batchItemFailures = records
-    .map((record) => record?.messageId)
-    .filter(
-      (messageId, index, all): messageId is string =>
-        failed.has(messageId) && all.indexOf(messageId) === index,
-    )
-    .map((itemIdentifier) => ({ itemIdentifier }));
+  const failures = batchItemFailures(records, [
+    ...batch.poison,
+    ...reconciles.failures,
+    ...failedReconciles,
+    ...failedLifecycle,
+  ]);
   runtime.logger.info('SQS batch processed', {
     records: records.length,
-    jobs: jobs.length + lifecycle.length,
-    failed: batchItemFailures.length,
+    jobs: reconciles.jobs.length + lifecycle.length,
+    failed: failures.length,
   });
-  return { batchItemFailures };
+  return { batchItemFailures: failures };
 }

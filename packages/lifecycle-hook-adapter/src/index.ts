@@ -17,6 +17,7 @@ export {
   type CallRetryOptions,
   DEFAULT_HOOK_NAME_PREFIX,
   isOwnHook,
+  LIFECYCLE_ACTION_RESULTS,
   type LifecycleActionResult,
   type LifecycleHookHandlerOptions,
   MAX_HOOK_HEARTBEAT_TIMEOUT_MS,

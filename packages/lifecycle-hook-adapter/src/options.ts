@@ -31,8 +31,19 @@ export function isOwnHook(hookName: string, prefix: string = DEFAULT_HOOK_NAME_P
   return hookName.startsWith(prefix);
 }
 
-/** The result sent with `CompleteLifecycleAction`. */
-export type LifecycleActionResult = 'CONTINUE' | 'ABANDON';
+/** The results `CompleteLifecycleAction` accepts. */
+export const LIFECYCLE_ACTION_RESULTS = ['CONTINUE', 'ABANDON'] as const;
+
+/**
+ * The result sent with `CompleteLifecycleAction`: `CONTINUE` lets the instance go on, `ABANDON` has Auto
+ * Scaling terminate a launching instance.
+ *
+ * @example
+ * ```ts
+ * const resultOnFailure: LifecycleActionResult = 'ABANDON';
+ * ```
+ */
+export type LifecycleActionResult = (typeof LIFECYCLE_ACTION_RESULTS)[number];
 
 /** What to do with an instance that is launched into the warm pool (`Destination: WarmPool`). */
 export type WarmPoolMode = 'skip' | 'attach';

@@ -7,7 +7,6 @@ import {
   type LambdaConfig,
   readLambdaConfig,
 } from '@eni-pool/lambda-adapter';
-import { DEFAULT_HOOK_NAME_PREFIX } from '@eni-pool/lifecycle-hook-adapter';
 import type { UnparseablePolicy } from './options';
 
 /** One setting of the CLI: its flag, its environment variable, its default and what it does. */
@@ -280,17 +279,6 @@ function readSettings(env: Environment): SqsCliConfig {
       'ENI_POOL_SYNC_INTERVAL_MS',
     );
   }
-  const pools = (env.ENI_POOL_POOLS ?? '')
-    .split(',')
-    .map((pool) => pool.trim())
-    .filter((pool) => pool !== '');
-  const prefix = env.ENI_POOL_LIFECYCLE_HOOK_PREFIX?.trim() || DEFAULT_HOOK_NAME_PREFIX;
-  if (prefix.length > 255) {
-    throw new ConfigurationError(
-      'ENI_POOL_LIFECYCLE_HOOK_PREFIX must be at most 255 characters (a hook name is)',
-      'ENI_POOL_LIFECYCLE_HOOK_PREFIX',
-    );
-  }
   return {
     shared,
     queueUrl,
@@ -308,8 +296,8 @@ function readSettings(env: Environment): SqsCliConfig {
       max: 3_600_000,
     }),
     healthPort: integerFromEnv(env, 'ENI_POOL_HEALTH_PORT', 8080, { min: 0, max: 65_535 }),
-    pools,
-    lifecycleHookPrefix: prefix,
+    pools: shared.pools,
+    lifecycleHookPrefix: shared.lifecycleHookPrefix,
     logLevel: shared.logLevel,
   };
 }

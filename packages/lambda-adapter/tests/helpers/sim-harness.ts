@@ -1,9 +1,9 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { AwsSim, type EventBridgeEvent } from '@eni-pool/aws-sim';
+import { AwsSim, DEFAULT_POOL_TAG_KEY, type EventBridgeEvent } from '@eni-pool/aws-sim';
+import { createSimClients, STATE_CHANGE_PATTERN } from '@eni-pool/aws-sim/testing';
 import { EniPoolManager, silentLogger } from '@eni-pool/core';
 import { createLambdaHandler, type LambdaHandler } from '../../src/lambda-handler';
 
-export const POOL_TAG = 'network-interface-manager-pool';
+export const POOL_TAG = DEFAULT_POOL_TAG_KEY;
 
 /** The calls that change EC2 or Auto Scaling state. */
 export const MUTATING = [
@@ -14,11 +14,7 @@ export const MUTATING = [
 ];
 
 /** The state-change pattern of the template's rule. */
-export const STATE_CHANGE_PATTERN = {
-  source: ['aws.ec2'],
-  'detail-type': ['EC2 Instance State-change Notification'],
-  detail: { state: ['running', 'stopping', 'stopped', 'shutting-down', 'terminated'] },
-};
+export { STATE_CHANGE_PATTERN };
 
 export interface Harness {
   readonly sim: AwsSim;
@@ -50,7 +46,8 @@ export async function startHarness(
     sqs: { msPerSecond: 10 },
     delays: { launchMs: 20, stopMs: 20, terminateMs: 20, attachMs: 15, detachMs: 15 },
   });
-  const ec2 = new EC2Client(sim.clientConfig());
+  const clients = createSimClients(sim);
+  const { ec2 } = clients;
   const manager = new EniPoolManager({
     ec2,
     logger: silentLogger,
@@ -101,7 +98,7 @@ export async function startHarness(
     },
     async stop() {
       unsubscribe();
-      ec2.destroy();
+      clients.destroy();
       await sim.stop();
     },
   };

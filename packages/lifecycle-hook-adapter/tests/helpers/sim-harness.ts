@@ -1,7 +1,13 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { AwsSim, type AwsSimOptions, type GroupSpec, type LifecycleHookSpec } from '@eni-pool/aws-sim';
-import { DEFAULT_POOL_TAG_KEY, silentLogger } from '@eni-pool/core';
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
+import type { GroupSpec } from '@eni-pool/aws-sim';
+import {
+  createSimClients,
+  LIFECYCLE_PATTERN,
+  PoolWorld,
+  type PoolWorldOptions,
+} from '@eni-pool/aws-sim/testing';
+import { silentLogger } from '@eni-pool/core';
 import {
   createLifecycleHookHandler,
   type LifecycleHookHandler,
@@ -18,31 +24,10 @@ export const TIME_SCALE = 40;
 /** The hooks' HeartbeatTimeout in real milliseconds. */
 export const HOOK_TIMEOUT_MS = 30 * TIME_SCALE;
 
-export function launchHook(overrides: Partial<LifecycleHookSpec> = {}): LifecycleHookSpec {
-  return {
-    name: 'eni-pool-launch',
-    transition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
-    heartbeatTimeout: 30,
-    defaultResult: 'ABANDON',
-    ...overrides,
-  };
-}
+export { launchHook, terminateHook } from '@eni-pool/aws-sim/testing';
 
-export function terminateHook(overrides: Partial<LifecycleHookSpec> = {}): LifecycleHookSpec {
-  return {
-    name: 'eni-pool-terminate',
-    transition: 'autoscaling:EC2_INSTANCE_TERMINATING',
-    heartbeatTimeout: 30,
-    defaultResult: 'CONTINUE',
-    ...overrides,
-  };
-}
-
-export interface HarnessOptions {
-  readonly subnets?: number;
-  /** Pool interfaces per subnet. */
-  readonly perSubnet?: number;
-  readonly sim?: AwsSimOptions;
+/** The world's size and simulator options (see `PoolWorldOptions`), and the harness's own. */
+export interface HarnessOptions extends Pick<PoolWorldOptions, 'subnets' | 'perSubnet' | 'sim'> {
   readonly handler?: LifecycleHookHandlerOptions;
   /** Attempts the SDK clients make themselves, before the handler's own retries. @defaultValue 3 */
   readonly sdkMaxAttempts?: number;
@@ -76,42 +61,27 @@ export const FAST_HANDLER: LifecycleHookHandlerOptions = {
  * A simulator with a network, a pool and a lifecycle handler subscribed to the Auto Scaling lifecycle
  * events of the bus, talking to the simulator through the real SDK clients over HTTP.
  */
-export class SimHarness {
+export class SimHarness extends PoolWorld {
   readonly outcomes: LifecycleOutcome[] = [];
   readonly handlerErrors: unknown[] = [];
-  subnetIds: readonly string[] = [];
-  interfaceIds: readonly string[] = [];
   handler!: LifecycleHookHandler;
   private unsubscribe: (() => void) | undefined;
 
-  private constructor(readonly sim: AwsSim) {}
+  private constructor(world: PoolWorld) {
+    super(world);
+  }
 
   static async start(options: HarnessOptions = {}): Promise<SimHarness> {
-    const sim = await AwsSim.start({
-      delays: { launchMs: 15, stopMs: 15, terminateMs: 15, attachMs: 10, detachMs: 10 },
-      ...options.sim,
-      autoscaling: { timeScale: TIME_SCALE, ...options.sim?.autoscaling },
-    });
-    const harness = new SimHarness(sim);
-    const { subnetIds } = sim.world.createNetwork({ azs: options.subnets ?? 2 });
-    harness.subnetIds = subnetIds;
-    harness.interfaceIds = sim.world
-      .createPool({ name: POOL, subnets: subnetIds, perSubnet: options.perSubnet ?? 1 })
-      .map((eni) => eni.networkInterfaceId);
-    const config = { ...sim.clientConfig(), maxAttempts: options.sdkMaxAttempts ?? 3 };
-    const ec2 = new EC2Client(config);
-    const autoScaling = new AutoScalingClient(config);
+    const harness = new SimHarness(await PoolWorld.create({ ...options, pool: POOL, timeScale: TIME_SCALE }));
+    const { ec2, autoScaling } = createSimClients(harness.sim, { maxAttempts: options.sdkMaxAttempts ?? 3 });
     harness.handler = createLifecycleHookHandler({ ...FAST_HANDLER, ec2, autoScaling, ...options.handler });
     // Load the SDKs' lazily imported parts first: a cold start is not what these tests measure, and on a
     // busy machine it can outlast a time-scaled HeartbeatTimeout.
     await ec2.send(new DescribeNetworkInterfacesCommand({ MaxResults: 5 }));
     await autoScaling.send(new DescribeAutoScalingGroupsCommand({}));
     if (options.subscribe === false) return harness;
-    harness.unsubscribe = sim.events.subscribe(
-      {
-        source: ['aws.autoscaling'],
-        'detail-type': ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
-      },
+    harness.unsubscribe = harness.sim.events.subscribe(
+      LIFECYCLE_PATTERN,
       (event) => harness.deliver(event),
       'eni-pool-lifecycle',
     );
@@ -120,13 +90,8 @@ export class SimHarness {
 
   /** Another handler on its own SDK clients, like a second Lambda container. */
   createWorker(options: LifecycleHookHandlerOptions = {}): LifecycleHookHandler {
-    const config = this.sim.clientConfig();
-    return createLifecycleHookHandler({
-      ...FAST_HANDLER,
-      ec2: new EC2Client(config),
-      autoScaling: new AutoScalingClient(config),
-      ...options,
-    });
+    const { ec2, autoScaling } = createSimClients(this.sim);
+    return createLifecycleHookHandler({ ...FAST_HANDLER, ec2, autoScaling, ...options });
   }
 
   /** Delivers the lifecycle events of one transition (`launch` or `terminate`) to `worker`. */
@@ -150,16 +115,7 @@ export class SimHarness {
 
   /** A group tagged with the pool (propagated to its instances), with both hooks in place from the start. */
   createGroup(overrides: Partial<GroupSpec> = {}): void {
-    this.sim.autoscaling.createGroup({
-      name: GROUP_NAME,
-      minSize: 0,
-      maxSize: 10,
-      desiredCapacity: this.subnetIds.length,
-      subnetIds: this.subnetIds,
-      tags: [{ key: DEFAULT_POOL_TAG_KEY, value: POOL, propagateAtLaunch: true }],
-      lifecycleHooks: [launchHook(), terminateHook()],
-      ...overrides,
-    });
+    this.sim.autoscaling.createGroup(this.groupSpec(GROUP_NAME, overrides));
   }
 
   inService(groupName = GROUP_NAME): string[] {
@@ -170,38 +126,10 @@ export class SimHarness {
   async settled(count: number, groupName = GROUP_NAME, timeoutMs = 10_000): Promise<void> {
     await this.sim.world.waitFor(
       `${count} instances in service in ${groupName} and no open lifecycle action`,
-      () => {
-        const group = this.sim.autoscaling.describeGroup(groupName);
-        const live = group?.instances ?? [];
-        return (
-          live.length === count &&
-          live.every((i) => i.lifecycleState === 'InService') &&
-          this.sim.autoscaling.activeActions().length === 0
-        );
-      },
+      () => this.groupSettled(groupName, count),
       { timeoutMs, intervalMs: 5 },
     );
     await this.sim.events.idle(timeoutMs);
-  }
-
-  /** The pool interfaces attached to `instanceId` right now, with their attachment status. */
-  poolAttachments(instanceId: string): { networkInterfaceId: string; status: string }[] {
-    return this.sim.world
-      .attachmentsOf(instanceId)
-      .filter((a) => this.interfaceIds.includes(a.networkInterfaceId))
-      .map((a) => ({ networkInterfaceId: a.networkInterfaceId, status: a.status }));
-  }
-
-  /** Lifecycle completions, with the pool interfaces attached at the moment each completed. */
-  completions() {
-    return this.sim.autoscaling.completions.map((completion) => ({
-      ...completion,
-      poolAttachments: (
-        completion.attachmentsAtCompletion as readonly { networkInterfaceId: string; status: string }[]
-      )
-        .filter((a) => this.interfaceIds.includes(a.networkInterfaceId))
-        .map((a) => ({ networkInterfaceId: a.networkInterfaceId, status: a.status })),
-    }));
   }
 
   async stop(): Promise<void> {

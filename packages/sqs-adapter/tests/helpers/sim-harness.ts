@@ -1,8 +1,12 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { AwsSim, type AwsSimOptions, type GroupSpec } from '@eni-pool/aws-sim';
-import { DEFAULT_POOL_TAG_KEY, silentLogger } from '@eni-pool/core';
+import type { GroupSpec } from '@eni-pool/aws-sim';
+import {
+  createSimClients,
+  LIFECYCLE_PATTERN,
+  PoolWorld,
+  type PoolWorldOptions,
+  STATE_CHANGE_PATTERN,
+} from '@eni-pool/aws-sim/testing';
+import { silentLogger } from '@eni-pool/core';
 import { createSqsEventSource, type SqsEventSource, type SqsEventSourceOptions } from '../../src';
 
 export const POOL = 'web';
@@ -11,17 +15,6 @@ export const QUEUE = 'eni-pool-events';
 export const DLQ = 'eni-pool-events-dlq';
 /** Simulated Auto Scaling seconds last this many ms: a 30 s HeartbeatTimeout is 1200 ms. */
 export const TIME_SCALE = 40;
-
-/** The template's rules: state changes and eni-pool's lifecycle actions into the queue. */
-export const STATE_CHANGE_PATTERN = {
-  source: ['aws.ec2'],
-  'detail-type': ['EC2 Instance State-change Notification'],
-  detail: { state: ['running', 'stopping', 'stopped', 'shutting-down', 'terminated'] },
-};
-export const LIFECYCLE_PATTERN = {
-  source: ['aws.autoscaling'],
-  'detail-type': ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
-};
 
 /** Options that fit the simulator's small delays; a test overrides what it exercises. */
 export const FAST: Omit<SqsEventSourceOptions, 'queueUrl'> = {
@@ -48,10 +41,8 @@ export const FAST: Omit<SqsEventSourceOptions, 'queueUrl'> = {
   },
 };
 
-export interface HarnessOptions {
-  readonly subnets?: number;
-  readonly perSubnet?: number;
-  readonly sim?: AwsSimOptions;
+/** The world's size and simulator options (see `PoolWorldOptions`), and the harness's own. */
+export interface HarnessOptions extends Pick<PoolWorldOptions, 'subnets' | 'perSubnet' | 'sim'> {
   /** The queue's redrive `maxReceiveCount`. @defaultValue 3 */
   readonly maxReceiveCount?: number;
   /** The queue's own visibility timeout in (simulated) seconds. @defaultValue 10 */
@@ -59,30 +50,20 @@ export interface HarnessOptions {
 }
 
 /** A simulator with a pool, a queue with its dead-letter queue, and the template's rules into it. */
-export class SqsHarness {
-  subnetIds: readonly string[] = [];
-  interfaceIds: readonly string[] = [];
+export class SqsHarness extends PoolWorld {
   queueUrl = '';
   dlqUrl = '';
   private readonly sources: SqsEventSource[] = [];
   private readonly clients: { destroy(): void }[] = [];
 
-  private constructor(readonly sim: AwsSim) {}
+  private constructor(world: PoolWorld) {
+    super(world);
+  }
 
   static async start(options: HarnessOptions = {}): Promise<SqsHarness> {
-    const sim = await AwsSim.start({
-      delays: { launchMs: 15, stopMs: 15, terminateMs: 15, attachMs: 10, detachMs: 10 },
-      ...options.sim,
-      autoscaling: { timeScale: TIME_SCALE, ...options.sim?.autoscaling },
-    });
-    const h = new SqsHarness(sim);
-    const { subnetIds } = sim.world.createNetwork({ azs: options.subnets ?? 2 });
-    h.subnetIds = subnetIds;
-    h.interfaceIds = sim.world
-      .createPool({ name: POOL, subnets: subnetIds, perSubnet: options.perSubnet ?? 1 })
-      .map((eni) => eni.networkInterfaceId);
-    const dlq = sim.sqs.createQueue(DLQ);
-    const queue = sim.sqs.createQueue(QUEUE, {
+    const h = new SqsHarness(await PoolWorld.create({ ...options, pool: POOL, timeScale: TIME_SCALE }));
+    const dlq = h.sim.sqs.createQueue(DLQ);
+    const queue = h.sim.sqs.createQueue(QUEUE, {
       VisibilityTimeout: String(options.queueVisibilitySeconds ?? 10),
       RedrivePolicy: JSON.stringify({
         deadLetterTargetArn: dlq.arn,
@@ -91,24 +72,21 @@ export class SqsHarness {
     });
     h.queueUrl = queue.url;
     h.dlqUrl = dlq.url;
-    sim.events.addRule({ name: 'state-changes', pattern: STATE_CHANGE_PATTERN, queue: QUEUE });
-    sim.events.addRule({ name: 'lifecycle-actions', pattern: LIFECYCLE_PATTERN, queue: QUEUE });
+    h.sim.events.addRule({ name: 'state-changes', pattern: STATE_CHANGE_PATTERN, queue: QUEUE });
+    h.sim.events.addRule({ name: 'lifecycle-actions', pattern: LIFECYCLE_PATTERN, queue: QUEUE });
     return h;
   }
 
   /** An event source on its own SDK clients, like one container; stopped by `stop()`. */
   source(options: Partial<SqsEventSourceOptions> = {}): SqsEventSource {
-    const config = { ...this.sim.clientConfig(), maxAttempts: 2 };
-    const ec2 = new EC2Client(config);
-    const autoScaling = new AutoScalingClient(config);
-    const sqs = new SQSClient(config);
-    this.clients.push(ec2, autoScaling, sqs);
+    const clients = createSimClients(this.sim, { maxAttempts: 2 });
+    this.clients.push(clients);
     const source = createSqsEventSource({
       ...FAST,
       queueUrl: this.queueUrl,
-      ec2,
-      autoScaling,
-      sqs,
+      ec2: clients.ec2,
+      autoScaling: clients.autoScaling,
+      sqs: clients.sqs,
       ...options,
     });
     this.sources.push(source);
@@ -117,29 +95,7 @@ export class SqsHarness {
 
   /** A group tagged with the pool, with eni-pool's two hooks in place from the start. */
   createGroup(overrides: Partial<GroupSpec> = {}): void {
-    this.sim.autoscaling.createGroup({
-      name: GROUP_NAME,
-      minSize: 0,
-      maxSize: 10,
-      desiredCapacity: this.subnetIds.length,
-      subnetIds: this.subnetIds,
-      tags: [{ key: DEFAULT_POOL_TAG_KEY, value: POOL, propagateAtLaunch: true }],
-      lifecycleHooks: [
-        {
-          name: 'eni-pool-launch',
-          transition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
-          heartbeatTimeout: 30,
-          defaultResult: 'ABANDON',
-        },
-        {
-          name: 'eni-pool-terminate',
-          transition: 'autoscaling:EC2_INSTANCE_TERMINATING',
-          heartbeatTimeout: 30,
-          defaultResult: 'CONTINUE',
-        },
-      ],
-      ...overrides,
-    });
+    this.sim.autoscaling.createGroup(this.groupSpec(GROUP_NAME, overrides));
   }
 
   inService(): string[] {
@@ -150,38 +106,12 @@ export class SqsHarness {
   async settled(count: number, timeoutMs = 20_000): Promise<void> {
     await this.sim.world.waitFor(
       `${count} instances in service, no open lifecycle action, the queue drained`,
-      () => {
-        const live = this.sim.autoscaling.describeGroup(GROUP_NAME)?.instances ?? [];
-        return (
-          live.length === count &&
-          live.every((i) => i.lifecycleState === 'InService') &&
-          this.sim.autoscaling.activeActions().length === 0 &&
-          this.sim.events.pendingDeliveries === 0 &&
-          this.sim.sqs.messages(QUEUE).length === 0
-        );
-      },
+      () =>
+        this.groupSettled(GROUP_NAME, count) &&
+        this.sim.events.pendingDeliveries === 0 &&
+        this.sim.sqs.messages(QUEUE).length === 0,
       { timeoutMs, intervalMs: 10 },
     );
-  }
-
-  /** Pool interfaces attached to `instanceId` now, with their status. */
-  poolAttachments(instanceId: string): { networkInterfaceId: string; status: string }[] {
-    return this.sim.world
-      .attachmentsOf(instanceId)
-      .filter((a) => this.interfaceIds.includes(a.networkInterfaceId))
-      .map((a) => ({ networkInterfaceId: a.networkInterfaceId, status: a.status }));
-  }
-
-  /** Lifecycle completions, with the pool interfaces attached at the moment each completed. */
-  completions() {
-    return this.sim.autoscaling.completions.map((completion) => ({
-      ...completion,
-      poolAttachments: (
-        completion.attachmentsAtCompletion as readonly { networkInterfaceId: string; status: string }[]
-      )
-        .filter((a) => this.interfaceIds.includes(a.networkInterfaceId))
-        .map((a) => ({ networkInterfaceId: a.networkInterfaceId, status: a.status })),
-    }));
   }
 
   async stop(): Promise<void> {
