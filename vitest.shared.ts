@@ -8,8 +8,7 @@ const src = (pkg: string, entry = 'index') =>
  * before its package, since the first alias that matches wins.
  */
 export const workspaceAliases = {
-  // Before the package root: an alias also matches the subpaths of its name.
-  '@eni-pool/core/testing': fileURLToPath(new URL('./packages/core/src/testing/index.ts', import.meta.url)),
+  '@eni-pool/core/testing': src('core', 'testing/index'),
   '@eni-pool/core': src('core'),
   '@eni-pool/aws-sim/testing': src('aws-sim', 'testing'),
   '@eni-pool/aws-sim': src('aws-sim'),

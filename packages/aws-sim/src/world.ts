@@ -203,6 +203,14 @@ export class SimWorld {
     this.faults.clear();
   }
 
+  /**
+   * Moves every current attachment's attach time `ms` into the past: a world built in a moment then
+   * reads as a steady one, whose attaches no longer weigh on the attach bucket a client may replay.
+   */
+  backdateAttachments(ms: number): void {
+    this.ec2.backdateAttachments(ms);
+  }
+
   /** Changes EC2 transition delays (ms) for transitions started from now on. */
   delays(delays: Partial<Ec2Delays>): void {
     this.ec2.setDelays(delays);

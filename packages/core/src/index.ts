@@ -62,6 +62,7 @@ export type { LeavingInstances } from './leaving';
 export { type LoadOptions, loadPoolState } from './loader';
 export { createJsonLogger, defaultLogger, type Logger, type LogLevel, silentLogger } from './logger';
 export {
+  type AttachPacingOptions,
   EniPoolManager,
   type EniPoolManagerOptions,
   type HandleResult,

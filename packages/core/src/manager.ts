@@ -1092,15 +1092,17 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
   ): Promise<void> {
     const pacing = this.pacing;
     if (pacing === undefined) return;
-    // The pool as read: the bucket's tokens then, and the turn counted from then.
+    // The pool as read: the bucket's tokens then, and the turn counted from then. EC2's attach times are
+    // wall-clock times, so the bucket is replayed on the wall clock; the wait runs on the manager's clock.
+    const readAtWall = Date.now();
+    const attachTimes = recentAttachTimes(interfaces, instances, readAtWall);
     const readAt = this.clock.now();
-    const attachTimes = recentAttachTimes(interfaces, instances, readAt);
     const until = readAt + pacing.maxDelayMs;
     while (!signal?.aborted) {
       const queued = this.waitingTargets.get(pool)?.views;
       const rank = firstAttachRank(plan.actions, planned, (action) => !queued?.has(action.instanceId));
       if (rank === undefined) return;
-      const turnAt = Math.min(until, readAt + attachDelayMs(attachTimes, readAt, rank, pacing));
+      const turnAt = Math.min(until, readAt + attachDelayMs(attachTimes, readAtWall, rank, pacing));
       const waitMs = turnAt - this.clock.now();
       if (waitMs <= 0) return;
       this.logger.debug('pacing attach behind the waiting members ahead', { pool, rank, waitMs });

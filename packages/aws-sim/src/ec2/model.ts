@@ -89,7 +89,8 @@ interface AttachmentRec {
   readonly deviceIndex: number;
   readonly networkCardIndex: number;
   status: AttachmentStatus;
-  readonly attachTime: string;
+  /** Mutable only for `backdateAttachments`. */
+  attachTime: string;
   readonly deleteOnTermination: boolean;
 }
 
@@ -280,6 +281,22 @@ export class Ec2Model implements InstanceFleet {
   /** The transition delays in force. */
   get delays(): Ec2Delays {
     return this.currentDelays;
+  }
+
+  /**
+   * Moves the attach time of every current attachment `ms` into the past, so that a world built in a
+   * moment reads as one whose interfaces were attached long ago (as a steady pool's were).
+   */
+  backdateAttachments(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new AwsSimError(`Ec2Model: backdateAttachments takes a number of ms >= 0, got ${ms}`);
+    }
+    for (const eni of this.interfaces.values()) {
+      const attachment = eni.attachment;
+      if (attachment === undefined) continue;
+      const at = Date.parse(attachment.attachTime) - ms;
+      attachment.attachTime = `${new Date(at).toISOString().slice(0, 19)}Z`;
+    }
   }
 
   /** Changes transition delays for transitions started from now on. */

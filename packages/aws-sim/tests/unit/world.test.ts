@@ -86,6 +86,26 @@ function worldOf(snapshot: Omit<WorldSnapshot, 'at'>): SimWorld {
   return new SimWorld(model, new Ec2Throttle(), new FaultInjector(new SeededRandom(1)));
 }
 
+describe('SimWorld.backdateAttachments', () => {
+  it('moves every attach time into the past, to the second, and rejects a negative amount', async () => {
+    const s = await start();
+    const { subnetIds } = s.world.createNetwork({ azs: 1 });
+    const [id] = s.world.launchInstances({ subnetId: subnetIds[0]!, count: 1 });
+    await s.world.waitForState([id!], 'running');
+    const attachTimes = () =>
+      s.world
+        .interfaces()
+        .filter((eni) => eni.attachment !== undefined)
+        .map((eni) => Date.parse(eni.attachment!.attachTime));
+    const before = attachTimes();
+
+    s.world.backdateAttachments(3_600_000);
+
+    expect(attachTimes()).toEqual(before.map((at) => at - 3_600_000));
+    expect(() => s.world.backdateAttachments(-1)).toThrow(/>= 0/);
+  });
+});
+
 describe('SimWorld setup', () => {
   it('builds a VPC with one subnet per AZ and a tagged pool in two lines', async () => {
     const s = await start();

@@ -68,6 +68,8 @@ async function world(options: { members: number; pools?: number }) {
     kind: 'all',
   });
   await sim.world.waitForSettled();
+  // Served long ago, as a steady pool is: the set-up's attaches do not hold the event's attach back.
+  sim.world.backdateAttachments(3_600_000);
   sim.calls.reset();
   return { sim, members };
 }
@@ -84,10 +86,14 @@ describe('a running event on the event path', () => {
       await sim.world.waitForState([joiner!], 'running');
       sim.calls.reset();
 
-      const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: quiet });
+      const debug: string[] = [];
+      const logger = { ...quiet, debug: (message: string) => void debug.push(message) };
+      const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger });
       const result = await manager.handle(running(joiner!));
 
       expect(result.reconcile?.converged).toBe(true);
+      // The pool was served long ago: the bucket is full and the new member attaches at once.
+      expect(debug.filter((message) => message.startsWith('pacing'))).toEqual([]);
       const calls = ec2Calls(sim);
       expect(calls).toEqual({
         DescribeInstances: 2,
