@@ -55,14 +55,19 @@ const INSTANCE_ID_CHUNK = 200;
 
 type Paging = { readonly pageSize: number; readonly maxPages: number; readonly signal?: AbortSignal };
 
-/** The pool interfaces of `scope`, every page, each interface once. */
+/** The pool interfaces of `scope` (within `narrow`, e.g. some zones), every page, each interface once. */
 export async function loadPoolInterfaces(
   calls: Ec2Calls,
   scope: PoolScope,
   poolTagKey: string,
   paging: Paging,
+  narrow: readonly Ec2Filter[] = [],
 ): Promise<InterfaceView[]> {
-  const found = await calls.allPages('DescribeNetworkInterfaces', [poolFilter(scope, poolTagKey)], paging);
+  const found = await calls.allPages(
+    'DescribeNetworkInterfaces',
+    [poolFilter(scope, poolTagKey), ...narrow],
+    paging,
+  );
   const unique = new Map<string, InterfaceView>();
   for (const eni of found) unique.set(eni.networkInterfaceId, eni);
   return [...unique.values()];
@@ -78,9 +83,14 @@ export async function loadPoolInstances(
   poolTagKey: string,
   interfaces: readonly InterfaceView[],
   paging: Paging,
+  narrow: readonly Ec2Filter[] = [],
 ): Promise<InstanceView[]> {
   const instances = new Map<string, InstanceView>();
-  const members = await calls.allPages('DescribeInstances', [poolFilter(scope, poolTagKey)], paging);
+  const members = await calls.allPages(
+    'DescribeInstances',
+    [poolFilter(scope, poolTagKey), ...narrow],
+    paging,
+  );
   for (const instance of members) {
     instances.set(instance.instanceId, instance);
   }

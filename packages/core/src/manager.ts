@@ -1,6 +1,6 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { EventEmitter } from 'eventemitter3';
-import type { Ec2Port } from './ec2-port';
+import type { Ec2Filter, Ec2Port } from './ec2-port';
 import { ConfigurationError } from './errors';
 import type { EniPoolEvents } from './events';
 import {
@@ -14,6 +14,7 @@ import {
   type AttachPacingBucket,
   attachDelayMs,
   firstAttachRank,
+  PACING_HISTORY_MS,
   recentAttachTimes,
 } from './internal/attach-pacing';
 import { BatchedLookup } from './internal/batched-lookup';
@@ -41,6 +42,7 @@ import {
   type Unsatisfied,
 } from './model';
 import { planAssignments } from './planner';
+import { compareStrings } from './planner/compare';
 import { createEc2Client, createSdkEc2Port } from './sdk-ec2-port';
 import type { Trigger } from './trigger';
 
@@ -203,6 +205,17 @@ const FORWARDED_EVENTS = [
 ] as const satisfies readonly (keyof EniPoolEvents)[];
 
 const EMPTY_PLAN: Plan = { actions: [], keep: [], unsatisfied: [], pools: [] };
+
+/** What one round of an instance reconcile hands the pacing. */
+interface PacingRound {
+  readonly pool: string;
+  readonly plan: Plan;
+  readonly planned: readonly PlanAction[];
+  readonly interfaces: readonly InterfaceView[];
+  readonly instances: readonly InstanceView[];
+  readonly targets: ReadonlySet<string>;
+  readonly zones: readonly Ec2Filter[];
+}
 
 /** How often a paced attach works out its turn again (this manager's queue may have grown). */
 const PACING_RECHECK_MS = 250;
@@ -940,6 +953,13 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     const scope: PoolScope = { kind: 'pools', pools: [pool] };
     const targets = new Set(views.keys());
     const targetList = [...targets].sort();
+    // An interface serves only instances of its own zone, and whoever competes for it is in that zone
+    // too: reading the targets' zones of the pool is reading all the plan needs (fewer pages). The
+    // pacing of a burst reads the rest of the pool's interfaces when it needs them.
+    const targetZones = [...views.values()].map((view) => view?.availabilityZone);
+    const zones: Ec2Filter[] = targetZones.every((zone): zone is string => zone !== undefined && zone !== '')
+      ? [{ name: 'availability-zone', values: [...new Set(targetZones)].sort() }]
+      : [];
     const outcomes: ActionOutcome[] = [];
     const full = new Set<string>();
     let rounds = 0;
@@ -963,8 +983,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       this.notify('reconcile_started', { scope, round: rounds });
       for (const instanceId of this.remembered.current()) known.add(instanceId);
       const paging = this.paging(signal);
-      // The whole pool, every zone: its attaches and waiting members pace this worker's attach.
-      const interfaces = await loadPoolInterfaces(this.calls, scope, this.poolTagKey, paging);
+      const interfaces = await loadPoolInterfaces(this.calls, scope, this.poolTagKey, paging, zones);
       if (rounds === 1) {
         const held = (instanceId: string) =>
           interfaces.filter(
@@ -993,7 +1012,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
           signal,
         );
       }
-      let instances = await loadPoolInstances(this.calls, scope, this.poolTagKey, interfaces, paging);
+      let instances = await loadPoolInstances(this.calls, scope, this.poolTagKey, interfaces, paging, zones);
       const plan0 = () =>
         planWithinScope(
           planAssignments(
@@ -1043,7 +1062,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
         break;
       }
       if (rounds > this.maxRounds || signal?.aborted) break;
-      await this.paceAttaches(pool, plan, planned, interfaces, instances, signal);
+      await this.paceAttaches({ pool, plan, planned, interfaces, instances, targets, zones }, signal);
       if (signal?.aborted) break;
       // A release waits until its interface is free, so the next round can hand it to a successor that
       // was not waiting yet when this round planned (it launched while the detach ran).
@@ -1082,32 +1101,75 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
    * ahead that wait in this manager's own queue for the pool are not counted: this manager attaches
    * them itself, after these, through its own bucket. The turn is worked out again as the queue grows.
    */
-  private async paceAttaches(
-    pool: string,
-    plan: Plan,
-    planned: readonly PlanAction[],
-    interfaces: readonly InterfaceView[],
-    instances: readonly InstanceView[],
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
+  private async paceAttaches(round: PacingRound, signal: AbortSignal | undefined): Promise<void> {
     const pacing = this.pacing;
-    if (pacing === undefined) return;
-    // The pool as read: the bucket's tokens then, and the turn counted from then. EC2's attach times are
-    // wall-clock times, so the bucket is replayed on the wall clock; the wait runs on the manager's clock.
+    if (pacing === undefined || !round.planned.some((action) => action.kind === 'attach')) return;
+    // EC2's attach times are wall-clock times, so the bucket is replayed on the wall clock; the wait
+    // runs on the manager's clock.
     const readAtWall = Date.now();
-    const attachTimes = recentAttachTimes(interfaces, instances, readAtWall);
+    const view = await this.pacingView(round, readAtWall, signal);
     const readAt = this.clock.now();
     const until = readAt + pacing.maxDelayMs;
     while (!signal?.aborted) {
-      const queued = this.waitingTargets.get(pool)?.views;
-      const rank = firstAttachRank(plan.actions, planned, (action) => !queued?.has(action.instanceId));
-      if (rank === undefined) return;
-      const turnAt = Math.min(until, readAt + attachDelayMs(attachTimes, readAtWall, rank, pacing));
+      const queued = this.waitingTargets.get(round.pool)?.views;
+      const rank = view.rank((instanceId) => queued?.has(instanceId) ?? false);
+      const turnAt = Math.min(until, readAt + attachDelayMs(view.attachTimes, readAtWall, rank, pacing));
       const waitMs = turnAt - this.clock.now();
       if (waitMs <= 0) return;
-      this.logger.debug('pacing attach behind the waiting members ahead', { pool, rank, waitMs });
+      this.logger.debug('pacing attach behind the waiting members ahead', { pool: round.pool, rank, waitMs });
       await this.clock.sleep(Math.min(waitMs, PACING_RECHECK_MS), signal);
     }
+  }
+
+  /**
+   * What the pacing counts: the pool's recent attach times, and the attaches due before the targets'.
+   * Alone in its zones (no other member served by the plan, nothing attached there in the last minute),
+   * a target goes by the zones read. In a burst the attach bucket is the account's, not the zones', so
+   * the pool's interfaces are read in every zone (one `DescribeNetworkInterfaces`): the attaches due
+   * first are those of the free interfaces before the target's, in id order, wherever they are.
+   */
+  private async pacingView(round: PacingRound, readAtWall: number, signal: AbortSignal | undefined) {
+    const { plan, planned, interfaces, instances, targets } = round;
+    const zoneTimes = recentAttachTimes(interfaces, instances, readAtWall);
+    const othersServed = plan.actions.some(
+      (action) => action.kind === 'attach' && !targets.has(action.instanceId),
+    );
+    const attachedLately = zoneTimes.some((at) => at > readAtWall - PACING_HISTORY_MS);
+    if (round.zones.length === 0 || !(othersServed || attachedLately)) {
+      return {
+        attachTimes: zoneTimes,
+        rank: (queued: (instanceId: string) => boolean) =>
+          firstAttachRank(plan.actions, planned, (action) => !queued(action.instanceId)) ?? 0,
+      };
+    }
+    const scope: PoolScope = { kind: 'pools', pools: [round.pool] };
+    const everywhere = await loadPoolInterfaces(this.calls, scope, this.poolTagKey, this.paging(signal));
+    const arriving = new Set(
+      instances.flatMap((instance) =>
+        instance.attachments.filter((a) => a.deviceIndex > 0).map((a) => a.networkInterfaceId),
+      ),
+    );
+    const free = everywhere
+      .filter(
+        (eni) =>
+          eni.status === 'available' && eni.attachment === undefined && !arriving.has(eni.networkInterfaceId),
+      )
+      .map((eni) => eni.networkInterfaceId)
+      .sort(compareStrings);
+    const receiverOf = new Map(
+      plan.actions.flatMap((action) =>
+        action.kind === 'attach' ? [[action.networkInterfaceId, action.instanceId] as const] : [],
+      ),
+    );
+    const mine = planned
+      .filter((action) => action.kind === 'attach')
+      .map((action) => action.networkInterfaceId)
+      .sort(compareStrings)[0] as string;
+    return {
+      attachTimes: recentAttachTimes(everywhere, instances, readAtWall),
+      rank: (queued: (instanceId: string) => boolean) =>
+        free.filter((id) => compareStrings(id, mine) < 0 && !queued(receiverOf.get(id) ?? '')).length,
+    };
   }
 
   /**
