@@ -4,8 +4,8 @@ import type { TokenBucketOptions } from './token-bucket';
 /**
  * Attach pacing across processes. EC2's attach bucket is the account's, shared by every worker that
  * handles one event of a burst; a client-side bucket cannot see the others. What every worker does see
- * is the same pool: the attachments made recently (their `attachTime`) and the attaches the plan
- * makes for the members still waiting, in plan order (by instance id). Replaying EC2's bucket over those attachments gives the tokens
+ * is the same pool: the attachments made recently (their `attachTime`) and the attaches still due, in
+ * an order every worker computes alike (plan order, or free interface ids). Replaying EC2's bucket over those attachments gives the tokens
  * left now; the member ranked `r` among the waiting ones attaches once `r + 1` tokens are there, so
  * the workers of a burst queue up in the order they all computed, and none is throttled by the others.
  */
