@@ -5,9 +5,10 @@ import type { TokenBucketOptions } from './token-bucket';
  * Attach pacing across processes. EC2's attach bucket is the account's, shared by every worker that
  * handles one event of a burst; a client-side bucket cannot see the others. What every worker does see
  * is the same pool: the attachments made recently (their `attachTime`) and the attaches still due, in
- * an order every worker computes alike (plan order, or free interface ids). Replaying EC2's bucket over those attachments gives the tokens
- * left now; the member ranked `r` among the waiting ones attaches once `r + 1` tokens are there, so
- * the workers of a burst queue up in the order they all computed, and none is throttled by the others.
+ * an order every worker computes alike (plan order, or free interface ids). Replaying EC2's bucket
+ * over those attachments gives the tokens left now; the attach ranked `r` goes once `r + 1` tokens are
+ * there, so the workers of a burst queue up in the order they all computed, and none is throttled by
+ * the others.
  */
 
 /** The attach bucket assumed (by default the client-side one, a tenth below EC2's 50 / 5 per second). */
