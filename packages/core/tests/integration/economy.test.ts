@@ -1,13 +1,13 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { AwsSim } from '@eni-pool/aws-sim';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEc2Client, EniPoolManager, type Trigger } from '../../src/index';
+import { createEc2Client, EniPoolManager, silentLogger } from '../../src/index';
+import { running } from '../helpers/triggers';
 
 /**
  * The API economy of the event path, pinned by the simulator's call counts (deterministic, unlike
  * timings, which live in bench/).
  */
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const POOL_TAG = 'network-interface-manager-pool';
 const EC2_ACTIONS = [
   'DescribeInstances',
@@ -22,13 +22,6 @@ let sim: AwsSim | undefined;
 afterEach(async () => {
   await sim?.stop();
   sim = undefined;
-});
-
-const running = (instanceId: string): Trigger => ({
-  kind: 'instance-state-change',
-  instanceId,
-  state: 'running',
-  origin: { id: `evt-${instanceId}` },
 });
 
 function ec2Calls(target: AwsSim): Record<string, number> {
@@ -64,7 +57,7 @@ async function world(options: { members: number; pools?: number }) {
     .filter((i) => i.tags[POOL_TAG] === 'pool-0')
     .map((i) => i.instanceId)
     .sort();
-  await new EniPoolManager({ ec2: new EC2Client(sim.clientConfig()), logger: quiet }).reconcile({
+  await new EniPoolManager({ ec2: new EC2Client(sim.clientConfig()), logger: silentLogger }).reconcile({
     kind: 'all',
   });
   await sim.world.waitForSettled();
@@ -87,7 +80,7 @@ describe('a running event on the event path', () => {
       sim.calls.reset();
 
       const debug: string[] = [];
-      const logger = { ...quiet, debug: (message: string) => void debug.push(message) };
+      const logger = { ...silentLogger, debug: (message: string) => void debug.push(message) };
       const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger });
       const result = await manager.handle(running(joiner!));
 
@@ -113,7 +106,7 @@ describe('a running event on the event path', () => {
     timeout: 60_000,
   }, async () => {
     const { sim, members } = await world({ members: 100 });
-    const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: quiet });
+    const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: silentLogger });
 
     const result = await manager.handle(running(members[42]!));
 
@@ -123,7 +116,7 @@ describe('a running event on the event path', () => {
 
   it('reads only its own pool among 10, one page each', { timeout: 60_000 }, async () => {
     const { sim, members } = await world({ members: 20, pools: 10 });
-    const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: quiet });
+    const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: silentLogger });
 
     await manager.handle(running(members[3]!));
 
@@ -139,7 +132,7 @@ describe('one manager shared by the events of a burst', () => {
     const ids = sim.world.launchInstances({ subnetId: subnetIds[0]!, count: 5, tags: { [POOL_TAG]: 'web' } });
     await sim.world.waitForState(ids, 'running', { timeoutMs: 10_000, intervalMs: 1 });
     sim.calls.reset();
-    const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: quiet });
+    const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: silentLogger });
 
     await Promise.all(ids.map((id) => manager.handle(running(id))));
 
@@ -162,7 +155,7 @@ describe('one retry layer', () => {
     sim.calls.reset();
 
     // The SDK client's adaptive retry (5 attempts) is the only layer: the executor does not retry on top.
-    const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: quiet });
+    const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: silentLogger });
     const result = await manager.handle(running(joiner!));
 
     expect(sim.calls.count('AttachNetworkInterface')).toBe(5);
@@ -195,7 +188,7 @@ describe('a burst of launches, one worker per event', () => {
     // Each event is handled by its own manager, as a Lambda container would, as soon as its instance runs.
     const workers = ids.map(async (id) => {
       await sim!.world.waitForState([id], 'running', { timeoutMs: 10_000, intervalMs: 1 });
-      const manager = new EniPoolManager({ ec2: createEc2Client(sim!.clientConfig()), logger: quiet });
+      const manager = new EniPoolManager({ ec2: createEc2Client(sim!.clientConfig()), logger: silentLogger });
       return manager.handle(running(id));
     });
     const results = await Promise.all(workers);
@@ -237,7 +230,7 @@ describe('a burst of launches, one worker per event', () => {
       () =>
         new EniPoolManager({
           ec2: createEc2Client({ ...sim!.clientConfig(), maxAttempts: 1 }),
-          logger: quiet,
+          logger: silentLogger,
           attachPacing: pacing === 'on' ? { capacity: 9, refillPerSecond: 9 } : false,
         }),
     );

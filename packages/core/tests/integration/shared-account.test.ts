@@ -6,24 +6,17 @@ import {
   createSdkEc2Port,
   type Ec2Port,
   EniPoolManager,
-  type Trigger,
+  silentLogger,
 } from '../../src/index';
+import { running } from '../helpers/triggers';
 
 /** Issue-9 behaviour of the manager on the simulator: limits, waits that end with their cause, re-plans. */
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const POOL_TAG = 'network-interface-manager-pool';
 
 let sim: AwsSim | undefined;
 afterEach(async () => {
   await sim?.stop();
   sim = undefined;
-});
-
-const running = (instanceId: string): Trigger => ({
-  kind: 'instance-state-change',
-  instanceId,
-  state: 'running',
-  origin: { id: `evt-${instanceId}` },
 });
 
 async function start(delays: { attachMs?: number; detachMs?: number } = {}) {
@@ -33,7 +26,11 @@ async function start(delays: { attachMs?: number; detachMs?: number } = {}) {
 }
 
 function manager(target: AwsSim, options: ConstructorParameters<typeof EniPoolManager>[0] = {}) {
-  return new EniPoolManager({ ec2: createEc2Client(target.clientConfig()), logger: quiet, ...options });
+  return new EniPoolManager({
+    ec2: createEc2Client(target.clientConfig()),
+    logger: silentLogger,
+    ...options,
+  });
 }
 
 describe('attachment limits', () => {

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EniPoolManager, type EniPoolManagerOptions, type Trigger } from '../../src/index';
+import { EniPoolManager, type EniPoolManagerOptions, silentLogger } from '../../src/index';
 import { FakeEc2 } from '../../src/testing';
 import { fakeClock } from '../helpers/ec2-mock';
-
-const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
-const running = (instanceId: string): Trigger => ({
-  kind: 'instance-state-change',
-  instanceId,
-  state: 'running',
-  origin: { id: `evt-${instanceId}` },
-});
+import { running } from '../helpers/triggers';
 
 /** `count` running members of pool `web` (`i-0` launched first) and as many free interfaces. */
 function burstWorld(count: number): { ec2: FakeEc2; ids: string[] } {
@@ -35,7 +28,7 @@ function pacedManager(
 ) {
   return new EniPoolManager({
     ec2,
-    logger: quietLogger,
+    logger: silentLogger,
     attachPacing: pacing,
     executor: { sleep: clock.sleep, now: clock.now, wait: { initialDelayMs: 0 } },
   });
