@@ -61,8 +61,8 @@ export function attachDelayMs(
  */
 export function recentAttachTimes(
   interfaces: readonly InterfaceView[],
-  instances: readonly InstanceView[] = [],
-  readAtMs = 0,
+  instances: readonly InstanceView[],
+  readAtMs: number,
 ): number[] {
   const times: number[] = [];
   const unattached = new Set<string>();

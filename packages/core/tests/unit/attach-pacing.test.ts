@@ -116,12 +116,16 @@ describe('recentAttachTimes', () => {
 
   it('reads the attach times of secondary attachments, skipping unknown or unreadable ones', () => {
     expect(
-      recentAttachTimes([
-        eni('2026-12-01T12:00:00.250Z'),
-        eni(undefined),
-        eni('not a time'),
-        eni('2026-12-01T11:00:00.250Z', 0),
-      ]),
+      recentAttachTimes(
+        [
+          eni('2026-12-01T12:00:00.250Z'),
+          eni(undefined),
+          eni('not a time'),
+          eni('2026-12-01T11:00:00.250Z', 0),
+        ],
+        [],
+        NOW,
+      ),
     ).toEqual([NOW + 250]);
   });
 
@@ -149,7 +153,7 @@ describe('recentAttachTimes', () => {
   });
 
   it('reads a time given to the second as the end of that second', () => {
-    expect(recentAttachTimes([eni('2026-12-01T12:00:00Z')])).toEqual([NOW + 999]);
+    expect(recentAttachTimes([eni('2026-12-01T12:00:00Z')], [], NOW)).toEqual([NOW + 999]);
   });
 });
 
