@@ -6,7 +6,7 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { AwsSim } from '@eni-pool/aws-sim';
-import { EniPoolManager, parseEvent, silentLogger } from '@eni-pool/core';
+import { createEc2Client, EniPoolManager, parseEvent, silentLogger } from '@eni-pool/core';
 import { createEventBridgeHandler } from '@eni-pool/lambda-adapter';
 import { OriginalTool, originalToolClientConfig } from '../baseline/original-tool';
 
@@ -42,14 +42,15 @@ export function originalWorker(sim: AwsSim, options: WorkerOptions = {}): Worker
 }
 
 /**
- * eni-pool with its default options (the SDK client's defaults too), driven as its README shows:
- * `manager.handle(parseEvent(event))`. Only the logger is silent; logging makes no call.
+ * eni-pool with its default options, driven as its README shows: `manager.handle(parseEvent(event))`.
+ * The client is the one the manager builds when given none (`createEc2Client`), pointed at the
+ * simulator. Only the logger is silent; logging makes no call.
  */
 export function managerWorker(
   sim: AwsSim,
   options: WorkerOptions = {},
 ): Worker & { manager: EniPoolManager } {
-  const ec2 = new EC2Client(quietClient(sim));
+  const ec2 = createEc2Client(quietClient(sim));
   const manager = new EniPoolManager({ ec2, logger: silentLogger });
   return {
     manager,
@@ -78,9 +79,12 @@ export function sharedManagerWorker(manager: EniPoolManager, options: WorkerOpti
   };
 }
 
-/** The Lambda adapter's EventBridge handler with its defaults (metrics off, Auto Scaling leaving check on). */
+/**
+ * The Lambda adapter's EventBridge handler with its defaults (metrics off, Auto Scaling leaving check
+ * on), and the EC2 client it builds when given none.
+ */
 export function lambdaWorker(sim: AwsSim, options: WorkerOptions = {}): Worker {
-  const ec2 = new EC2Client(quietClient(sim));
+  const ec2 = createEc2Client(quietClient(sim));
   const autoScaling = new AutoScalingClient(quietClient(sim));
   const handler = createEventBridgeHandler({
     ec2,

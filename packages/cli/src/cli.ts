@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import type { Readable, Writable } from 'node:stream';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import type { Logger } from '@eni-pool/core';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { createEc2Client, type Logger } from '@eni-pool/core';
 import packageJson from '../package.json' with { type: 'json' };
 import { type CliArgs, parseCliArgs } from './args';
 import type { CommandContext, CommandResult } from './context';
@@ -110,7 +110,7 @@ export async function runCli(
   const command = args.command;
   try {
     const config = clientConfig(args);
-    const ec2 = options.ec2 ?? new EC2Client(config);
+    const ec2 = options.ec2 ?? createEc2Client(config);
     const autoScaling = options.autoScaling ?? new AutoScalingClient(config);
     const region = await resolveRegion(ec2);
     const style = createStyle(io.stdout.isTTY, io.env);

@@ -73,9 +73,21 @@ export async function loadPoolInterfaces(
   return [...unique.values()];
 }
 
+/** The instances tagged into the pools of `scope` (within `narrow`), every page. */
+export function loadPoolMembers(
+  calls: Ec2Calls,
+  scope: PoolScope,
+  poolTagKey: string,
+  paging: Paging,
+  narrow: readonly Ec2Filter[] = [],
+): Promise<InstanceView[]> {
+  return calls.allPages('DescribeInstances', [poolFilter(scope, poolTagKey), ...narrow], paging);
+}
+
 /**
- * The pool instances of `scope`, then, by id, the instances that `interfaces` are attached to but that
- * were not among them (untagged, re-tagged, another pool's), so the planner can release those interfaces.
+ * The pool instances of `scope` (read now, unless `members` were read already), then, by id, the
+ * instances that `interfaces` are attached to but that were not among them (untagged, re-tagged,
+ * another pool's), so the planner can release those interfaces.
  */
 export async function loadPoolInstances(
   calls: Ec2Calls,
@@ -84,14 +96,10 @@ export async function loadPoolInstances(
   interfaces: readonly InterfaceView[],
   paging: Paging,
   narrow: readonly Ec2Filter[] = [],
+  members?: readonly InstanceView[],
 ): Promise<InstanceView[]> {
   const instances = new Map<string, InstanceView>();
-  const members = await calls.allPages(
-    'DescribeInstances',
-    [poolFilter(scope, poolTagKey), ...narrow],
-    paging,
-  );
-  for (const instance of members) {
+  for (const instance of members ?? (await loadPoolMembers(calls, scope, poolTagKey, paging, narrow))) {
     instances.set(instance.instanceId, instance);
   }
   const holders = [

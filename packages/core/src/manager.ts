@@ -27,7 +27,13 @@ import { LeavingMemory } from './internal/leaving-memory';
 import { ScopeQueue } from './internal/scope-queue';
 import { nonNegative, positive } from './internal/validate';
 import type { LeavingInstances } from './leaving';
-import { checkLoadOptions, describeInstancesById, loadPoolInstances, loadPoolInterfaces } from './loader';
+import {
+  checkLoadOptions,
+  describeInstancesById,
+  loadPoolInstances,
+  loadPoolInterfaces,
+  loadPoolMembers,
+} from './loader';
 import { defaultLogger, type Logger } from './logger';
 import {
   DEFAULT_POOL_TAG_KEY,
@@ -286,6 +292,11 @@ function actionsOf(plan: Plan, targets: ReadonlySet<string>): PlanAction[] {
  * be served (running, tagged with the pool, not leaving) holding exactly one pool interface, or any
  * other instance holding none.
  */
+/** How many interfaces besides its primary one an instance holds (or is getting), as described. */
+function secondaries(instance: InstanceView | undefined): number {
+  return (instance?.attachments ?? []).filter((a) => a.deviceIndex > 0 && a.status !== 'detached').length;
+}
+
 function needsNothing(instance: InstanceView | undefined, held: number, served: boolean): boolean {
   if (instance?.state === 'pending') return true;
   return served ? held === 1 : held === 0;
@@ -710,11 +721,23 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
             instance.tags[this.poolTagKey] !== undefined &&
             !holding.has(instance.instanceId) &&
             !away.has(instance.instanceId) &&
+            this.limitMatters(instance) &&
             (only === undefined || only.has(instance.instanceId)),
         )
         .map((instance) => instance.instanceId),
     );
     return this.limits.apply(instances, waiting, this.networkCardIndex, signal);
+  }
+
+  /**
+   * Whether one more interface could be one too many for `instance`. Every EC2 instance type takes at
+   * least two network interfaces, so an instance holding only its primary one takes a pool interface
+   * on card 0 without its type being read (one `DescribeInstanceTypes` less per launch); a type that
+   * took fewer would be learnt from EC2's `AttachmentLimitExceeded`, as any stale limit is.
+   */
+  private limitMatters(instance: InstanceView): boolean {
+    const held = instance.attachments.filter((a) => a.status !== 'detached').length;
+    return held >= 2 || this.networkCardIndex !== 0;
   }
 
   /** Instances EC2 refused for `AttachmentLimitExceeded` are full for the rest of the reconcile. */
@@ -978,22 +1001,30 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       );
       return [...own, ...handovers];
     };
+    // Whether a target is a running member of the pool that is not leaving.
+    const served = (id: string) => {
+      const view = views.get(id);
+      return view?.state === 'running' && view.tags[this.poolTagKey] === pool && !known.has(id);
+    };
     for (;;) {
       rounds++;
       this.notify('reconcile_started', { scope, round: rounds });
       for (const instanceId of this.remembered.current()) known.add(instanceId);
       const paging = this.paging(signal);
-      const interfaces = await loadPoolInterfaces(this.calls, scope, this.poolTagKey, paging, zones);
+      // Targets holding nothing but their primary interface will need the pool's members: those are
+      // read alongside its interfaces, one round trip less before the attach. Otherwise the interfaces
+      // alone may show a late or duplicate event, which then costs no more.
+      const bare = rounds === 1 && targetList.every((id) => served(id) && secondaries(views.get(id)) === 0);
+      const [interfaces, members] = await Promise.all([
+        loadPoolInterfaces(this.calls, scope, this.poolTagKey, paging, zones),
+        bare ? loadPoolMembers(this.calls, scope, this.poolTagKey, paging, zones) : undefined,
+      ]);
       if (rounds === 1) {
         const held = (instanceId: string) =>
           interfaces.filter(
             (eni) => eni.attachment?.instanceId === instanceId && eni.attachment.status !== 'detached',
           ).length;
         // The instances' own views and the pool's interfaces settle it: a late or duplicate event.
-        const served = (id: string) => {
-          const view = views.get(id);
-          return view?.state === 'running' && view.tags[this.poolTagKey] === pool && !known.has(id);
-        };
         if (targetList.every((id) => needsNothing(views.get(id), held(id), served(id)))) {
           converged = true;
           break;
@@ -1003,6 +1034,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
           targetList.flatMap((id) => {
             const view = views.get(id);
             return view?.instanceType !== undefined &&
+              this.limitMatters(view) &&
               served(id) &&
               held(id) === 0 &&
               hasFreeFor(view, interfaces)
@@ -1012,7 +1044,15 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
           signal,
         );
       }
-      let instances = await loadPoolInstances(this.calls, scope, this.poolTagKey, interfaces, paging, zones);
+      let instances = await loadPoolInstances(
+        this.calls,
+        scope,
+        this.poolTagKey,
+        interfaces,
+        paging,
+        zones,
+        members,
+      );
       const plan0 = () =>
         planWithinScope(
           planAssignments(

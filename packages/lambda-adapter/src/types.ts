@@ -61,7 +61,7 @@ export interface HandlerOptions {
   readonly detectTerminating?: boolean;
   /**
    * EC2 access for the default manager and for resolving instances to pools in SQS batches.
-   * @defaultValue `new EC2Client({})` from the standard SDK configuration (which honours `AWS_ENDPOINT_URL`)
+   * @defaultValue `createEc2Client()`: the standard SDK configuration (which honours `AWS_ENDPOINT_URL`), adaptive retry
    */
   readonly ec2?: Ec2Port | EC2Client;
   /** @defaultValue `'network-interface-manager-pool'` */

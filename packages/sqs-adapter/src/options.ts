@@ -42,7 +42,7 @@ export interface SqsEventSourceOptions {
    * client stays on the configured endpoint instead of following the queue URL's host
    */
   readonly sqs?: SQSClient;
-  /** EC2 access for the manager and the lifecycle handler. @defaultValue `new EC2Client({})` */
+  /** EC2 access for the manager and the lifecycle handler. @defaultValue `createEc2Client()` (standard SDK configuration, adaptive retry) */
   readonly ec2?: Ec2Port | EC2Client;
   /** Auto Scaling access for lifecycle actions and the leaving source. @defaultValue `new AutoScalingClient({})` */
   readonly autoScaling?: AutoScalingClient;

@@ -70,7 +70,7 @@ async function world(options: { members: number; pools?: number }) {
 describe('a running event on the event path', () => {
   // 1,000 is measured by bench/ (the set-up alone takes minutes on the simulator).
   for (const size of [3, 100]) {
-    it(`costs at most 5 EC2 calls for a pool of ${size}: the instance, one page each of the pool, the types, the attach`, async () => {
+    it(`costs 4 EC2 calls for a pool of ${size}: the instance, one page each of the pool, the attach`, async () => {
       const { sim, members } = await world({ members: size });
       // A new member joins the converged pool, with a free interface in its subnet.
       const subnetId = sim.world.instance(members[0]!)!.subnetId;
@@ -91,10 +91,9 @@ describe('a running event on the event path', () => {
       expect(calls).toEqual({
         DescribeInstances: 2,
         DescribeNetworkInterfaces: 1,
-        DescribeInstanceTypes: 1,
         AttachNetworkInterface: 1,
       });
-      expect(Object.values(calls).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5);
+      // Holding only its primary interface, the instance takes one more whatever its type: no type read.
       // No wait on the event path: the attach is done once EC2 accepted it.
       await sim.world.waitForSettled();
       expect(sim.world.attachmentsOf(joiner!).filter((a) => a.deviceIndex > 0)).toHaveLength(1);
