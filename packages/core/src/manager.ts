@@ -221,6 +221,8 @@ interface PacingRound {
   readonly instances: readonly InstanceView[];
   readonly targets: ReadonlySet<string>;
   readonly zones: readonly Ec2Filter[];
+  /** The pool's interfaces in every zone, when this round read them already (a burst). */
+  readonly everywhere?: readonly InterfaceView[];
 }
 
 /** How often a paced attach works out its turn again (this manager's queue may have grown). */
@@ -1011,14 +1013,26 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       this.notify('reconcile_started', { scope, round: rounds });
       for (const instanceId of this.remembered.current()) known.add(instanceId);
       const paging = this.paging(signal);
-      // Targets holding nothing but their primary interface will need the pool's members: those are
-      // read alongside its interfaces, one round trip less before the attach. Otherwise the interfaces
-      // alone may show a late or duplicate event, which then costs no more.
+      // Targets holding nothing but their primary interface need the pool's members, so those are read
+      // first: they show whether other members wait too (a burst). Then the pool's interfaces are read
+      // once in every zone, for the plan and for pacing the burst's attaches across workers; otherwise
+      // in the targets' zones only. For other targets the interfaces alone may show a late or duplicate
+      // event, which then costs no more.
       const bare = rounds === 1 && targetList.every((id) => served(id) && secondaries(views.get(id)) === 0);
-      const [interfaces, members] = await Promise.all([
-        loadPoolInterfaces(this.calls, scope, this.poolTagKey, paging, zones),
-        bare ? loadPoolMembers(this.calls, scope, this.poolTagKey, paging, zones) : undefined,
-      ]);
+      const members = bare
+        ? await loadPoolMembers(this.calls, scope, this.poolTagKey, paging, zones)
+        : undefined;
+      const crowded =
+        zones.length > 0 &&
+        (members ?? []).some(
+          (member) =>
+            !targets.has(member.instanceId) &&
+            (member.state === 'running' || member.state === 'pending') &&
+            secondaries(member) === 0,
+        );
+      const read = await loadPoolInterfaces(this.calls, scope, this.poolTagKey, paging, crowded ? [] : zones);
+      const inZones = new Set(zones.flatMap((filter) => filter.values));
+      const interfaces = crowded ? read.filter((eni) => inZones.has(eni.availabilityZone)) : read;
       if (rounds === 1) {
         const held = (instanceId: string) =>
           interfaces.filter(
@@ -1102,7 +1116,19 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
         break;
       }
       if (rounds > this.maxRounds || signal?.aborted) break;
-      await this.paceAttaches({ pool, plan, planned, interfaces, instances, targets, zones }, signal);
+      await this.paceAttaches(
+        {
+          pool,
+          plan,
+          planned,
+          interfaces,
+          instances,
+          targets,
+          zones,
+          ...(crowded ? { everywhere: read } : {}),
+        },
+        signal,
+      );
       if (signal?.aborted) break;
       // A release waits until its interface is free, so the next round can hand it to a successor that
       // was not waiting yet when this round planned (it launched while the detach ran).
@@ -1183,7 +1209,8 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       };
     }
     const scope: PoolScope = { kind: 'pools', pools: [round.pool] };
-    const everywhere = await loadPoolInterfaces(this.calls, scope, this.poolTagKey, this.paging(signal));
+    const everywhere =
+      round.everywhere ?? (await loadPoolInterfaces(this.calls, scope, this.poolTagKey, this.paging(signal)));
     const arriving = new Set(
       instances.flatMap((instance) =>
         instance.attachments.filter((a) => a.deviceIndex > 0).map((a) => a.networkInterfaceId),

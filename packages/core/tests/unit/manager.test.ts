@@ -295,14 +295,14 @@ describe('EniPoolManager.handle', () => {
     expect(result.reconcile?.scope).toEqual({ kind: 'pools', pools: ['web'] });
     expect(ec2.poolInterfacesOf('i-1')).toEqual(['eni-1']);
     expect(ec2.poolInterfacesOf('i-2')).toEqual([]);
-    // The instance's own tag names its pool; the pool's interfaces and members of its zone (all that can
+    // The instance's own tag names its pool; the pool's members and interfaces of its zone (all that can
     // compete for an interface it can use) are read once each. Alone there, it needs no more for pacing.
     const pool = { name: `tag:${POOL_TAG}`, values: ['web'] };
     const zone = { name: 'availability-zone', values: ['us-east-1a'] };
     expect(ec2.calls.map((call) => [call.operation, call.input])).toEqual([
       ['DescribeInstances', { filters: [{ name: 'instance-id', values: ['i-1'] }], maxResults: 1000 }],
-      ['DescribeNetworkInterfaces', { filters: [pool, zone], maxResults: 1000 }],
       ['DescribeInstances', { filters: [pool, zone], maxResults: 1000 }],
+      ['DescribeNetworkInterfaces', { filters: [pool, zone], maxResults: 1000 }],
       [
         'AttachNetworkInterface',
         { networkInterfaceId: 'eni-1', instanceId: 'i-1', deviceIndex: 1, networkCardIndex: 0 },
