@@ -289,16 +289,16 @@ function actionsOf(plan: Plan, targets: ReadonlySet<string>): PlanAction[] {
   return plan.actions.filter((action) => ids.has(action.id));
 }
 
-/**
- * True when an instance needs nothing from its pool, as far as its own interfaces show: a member to
- * be served (running, tagged with the pool, not leaving) holding exactly one pool interface, or any
- * other instance holding none.
- */
 /** How many interfaces besides its primary one an instance holds (or is getting), as described. */
 function secondaries(instance: InstanceView | undefined): number {
   return (instance?.attachments ?? []).filter((a) => a.deviceIndex > 0 && a.status !== 'detached').length;
 }
 
+/**
+ * True when an instance needs nothing from its pool, as far as its own interfaces show: a member to
+ * be served (running, tagged with the pool, not leaving) holding exactly one pool interface, or any
+ * other instance holding none.
+ */
 function needsNothing(instance: InstanceView | undefined, held: number, served: boolean): boolean {
   if (instance?.state === 'pending') return true;
   return served ? held === 1 : held === 0;
