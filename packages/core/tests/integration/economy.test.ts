@@ -240,6 +240,8 @@ describe('a burst of launches, one worker per event', () => {
       served: served.length,
       attaches: sim.calls.count('AttachNetworkInterface'),
       throttled: sim.calls.count('AttachNetworkInterface', 'RequestLimitExceeded'),
+      interfaceReads: sim.calls.count('DescribeNetworkInterfaces'),
+      typeReads: sim.calls.count('DescribeInstanceTypes'),
     };
   }
 
@@ -251,6 +253,11 @@ describe('a burst of launches, one worker per event', () => {
     expect(paced.throttled).toBeLessThanOrEqual(1);
     expect(paced.served).toBe(40);
     expect(paced.attaches).toBe(40);
+    // Each worker saw others of its zone waiting, so it read the pool's interfaces once, in every zone,
+    // for its plan and its turn alike (a worker that found the others served already reads twice), and
+    // no type: every instance held only its primary interface.
+    expect(paced.interfaceReads).toBeLessThanOrEqual(44);
+    expect(paced.typeReads).toBe(0);
   }, 60_000);
 
   it('is throttled without pacing, on the same burst (what the pacing prevents)', async () => {
