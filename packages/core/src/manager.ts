@@ -738,8 +738,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
    * took fewer would be learnt from EC2's `AttachmentLimitExceeded`, as any stale limit is.
    */
   private limitMatters(instance: InstanceView): boolean {
-    const held = instance.attachments.filter((a) => a.status !== 'detached').length;
-    return held >= 2 || this.networkCardIndex !== 0;
+    return secondaries(instance) > 0 || this.networkCardIndex !== 0;
   }
 
   /** Instances EC2 refused for `AttachmentLimitExceeded` are full for the rest of the reconcile. */
