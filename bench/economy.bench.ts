@@ -16,17 +16,10 @@ import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { AwsSim, type AwsSimOptions, EC2_BUCKETS, type EventBridgeEvent } from '@eni-pool/aws-sim';
+import { type BurstContender, BurstThread } from './economy/burst-thread';
 import { callsSince, type Ec2Calls, markCalls } from './economy/calls';
 import { HoldingSampler } from './economy/holding-sampler';
-import {
-  type ContenderName,
-  lambdaWorker,
-  managerWorker,
-  originalWorker,
-  sharedManagerWorker,
-  type Worker,
-  workerFor,
-} from './economy/workers';
+import { type ContenderName, lambdaWorker, originalWorker, type Worker, workerFor } from './economy/workers';
 import {
   buildServedPools,
   createBurstPool,
@@ -361,7 +354,6 @@ function burstBoundMs(n: number): number {
 /** Where a burst run stops: 3 × the bound (and at least 30 s), far enough above the target of 1.25×. */
 const burstCapMs = (n: number) => Math.max(30_000, 3 * burstBoundMs(n));
 
-type BurstContender = 'original' | 'eni-pool' | 'eni-pool, one shared manager';
 const BURST_CONTENDERS: readonly BurstContender[] = ['original', 'eni-pool', 'eni-pool, one shared manager'];
 
 interface BurstResult {
@@ -374,28 +366,12 @@ interface BurstResult {
   readonly workerErrors: number;
 }
 
-async function burst(contender: BurstContender, n: number): Promise<BurstResult> {
+async function burst(thread: BurstThread, contender: BurstContender, n: number): Promise<BurstResult> {
   // Launch does not enter these figures (all members start running together): shortened to save time.
   const sim = await startSim({ ...REALISTIC_DELAYS, launchMs: 1_000 });
   const capMs = burstCapMs(n);
-  const deadline = new AbortController();
-  // Every worker listens to the one deadline.
-  setMaxListeners(0, deadline.signal);
-  let workerErrors = 0;
-  const onError = () => {
-    workerErrors++;
-  };
-  const shared =
-    contender === 'eni-pool, one shared manager'
-      ? managerWorker(sim, { signal: deadline.signal, onError })
-      : undefined;
-  const newWorker = (): Worker => {
-    if (shared) return sharedManagerWorker(shared.manager, { signal: deadline.signal, onError });
-    if (contender === 'original') return originalWorker(sim, { signal: deadline.signal, onError });
-    return managerWorker(sim, { signal: deadline.signal, onError });
-  };
-  const workers: Worker[] = [];
   const inFlight = new Set<Promise<void>>();
+  thread.begin(contender, sim);
   try {
     const pool = createBurstPool(sim, n);
     const sampler = new HoldingSampler(sim, { pool: pool.name, tagKey: POOL_TAG, intervalMs: 100 });
@@ -408,9 +384,7 @@ async function burst(contender: BurstContender, n: number): Promise<BurstResult>
         if (!members.has(instanceId)) return;
         firstEventAt ??= performance.now();
         delivered++;
-        const worker = newWorker();
-        workers.push(worker);
-        const job = worker.handle(event).finally(() => inFlight.delete(job));
+        const job = thread.handle(event).finally(() => inFlight.delete(job));
         inFlight.add(job);
       },
       ['running'],
@@ -456,7 +430,7 @@ async function burst(contender: BurstContender, n: number): Promise<BurstResult>
       .waitFor('every worker to return', idle, { timeoutMs: left, intervalMs: 100 })
       .catch(() => undefined);
     const unfinished = inFlight.size;
-    deadline.abort(new Error('bench deadline'));
+    thread.abort();
     await Promise.race([Promise.allSettled([...inFlight]), sleep(10_000)]);
     clearInterval(ticker);
     unsubscribe();
@@ -467,22 +441,22 @@ async function burst(contender: BurstContender, n: number): Promise<BurstResult>
       report.allServedAfterMs === undefined
         ? undefined
         : samplerStart + report.allServedAfterMs - firstEventAt!;
-    return { calls, report, servedMs, capMs, unfinished, workerErrors };
+    return { calls, report, servedMs, capMs, unfinished, workerErrors: thread.errors };
   } finally {
-    deadline.abort(new Error('bench deadline'));
-    for (const worker of workers) worker.close();
-    shared?.close();
+    thread.abort();
+    await thread.end();
     await sim.stop();
   }
 }
 
 async function burstScenario(): Promise<void> {
   const sizes = quick ? [30] : [30, 200];
+  const thread = await BurstThread.start();
   for (const n of sizes) {
     const results = new Map<BurstContender, BurstResult>();
     for (const contender of BURST_CONTENDERS) {
       progress(`burst: N=${n} ${contender} (cap ${secs(burstCapMs(n))} s)`);
-      const result = await burst(contender, n);
+      const result = await burst(thread, contender, n);
       results.set(contender, result);
       progress(
         `burst: N=${n} ${contender}: ${result.report.maxServed}/${n} served, ${int(result.calls.attaches)} attach calls, served after ${secs(result.servedMs)} s`,
@@ -550,6 +524,7 @@ async function burstScenario(): Promise<void> {
       );
     }
   }
+  await thread.stop();
 }
 
 // ── 4. hand-over ────────────────────────────────────────────────────────────────────────────────

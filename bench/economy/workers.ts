@@ -28,11 +28,14 @@ export interface WorkerOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+/** Where a worker finds the simulator: the simulator itself, or its client settings in another thread. */
+export type SimEndpoint = Pick<AwsSim, 'clientConfig'>;
+
 /** The SDK client's own warnings (socket pool sizes) would land in the tables; they change no call. */
-const quietClient = (sim: AwsSim) => ({ ...sim.clientConfig(), logger: silentLogger });
+const quietClient = (sim: SimEndpoint) => ({ ...sim.clientConfig(), logger: silentLogger });
 
 /** The original tool: its own boto-like client (5 attempts); errors end the invocation. */
-export function originalWorker(sim: AwsSim, options: WorkerOptions = {}): Worker {
+export function originalWorker(sim: SimEndpoint, options: WorkerOptions = {}): Worker {
   const ec2 = new EC2Client({ ...quietClient(sim), ...originalToolClientConfig() });
   const tool = new OriginalTool({ ec2, ...(options.signal ? { signal: options.signal } : {}) });
   return {
@@ -47,7 +50,7 @@ export function originalWorker(sim: AwsSim, options: WorkerOptions = {}): Worker
  * simulator. Only the logger is silent; logging makes no call.
  */
 export function managerWorker(
-  sim: AwsSim,
+  sim: SimEndpoint,
   options: WorkerOptions = {},
 ): Worker & { manager: EniPoolManager } {
   const ec2 = createEc2Client(quietClient(sim));
@@ -83,7 +86,7 @@ export function sharedManagerWorker(manager: EniPoolManager, options: WorkerOpti
  * The Lambda adapter's EventBridge handler with its defaults (metrics off, Auto Scaling leaving check
  * on), and the EC2 client it builds when given none.
  */
-export function lambdaWorker(sim: AwsSim, options: WorkerOptions = {}): Worker {
+export function lambdaWorker(sim: SimEndpoint, options: WorkerOptions = {}): Worker {
   const ec2 = createEc2Client(quietClient(sim));
   const autoScaling = new AutoScalingClient(quietClient(sim));
   const handler = createEventBridgeHandler({
@@ -108,7 +111,7 @@ export function lambdaWorker(sim: AwsSim, options: WorkerOptions = {}): Worker {
   };
 }
 
-export function workerFor(name: ContenderName, sim: AwsSim, options: WorkerOptions = {}): Worker {
+export function workerFor(name: ContenderName, sim: SimEndpoint, options: WorkerOptions = {}): Worker {
   if (name === 'original') return originalWorker(sim, options);
   if (name === 'eni-pool') return managerWorker(sim, options);
   return lambdaWorker(sim, options);
