@@ -99,7 +99,14 @@ export {
 } from './model';
 export { parseEvent } from './parse-event';
 export { InvalidPoolStateError, planAssignments } from './planner';
-export { createEc2Client, createSdkEc2Port, DEFAULT_MAX_ATTEMPTS } from './sdk-ec2-port';
+export {
+  createEc2Client,
+  createSdkEc2Port,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_THROTTLING_DELAY_MS,
+  type Ec2ClientOptions,
+  ThrottlingBackoff,
+} from './sdk-ec2-port';
 export type {
   InstanceStateChangeTrigger,
   LifecycleActionTrigger,

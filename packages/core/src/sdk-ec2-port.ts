@@ -12,6 +12,12 @@ import {
   type NetworkInterface,
   type Tag,
 } from '@aws-sdk/client-ec2';
+import {
+  AdaptiveRetryStrategy,
+  DEFAULT_RETRY_DELAY_BASE,
+  MAXIMUM_RETRY_DELAY,
+  THROTTLING_RETRY_DELAY_BASE,
+} from '@smithy/core/retry';
 import type { DescribePageInput, Ec2Port } from './ec2-port';
 import { AwsCallError, ConfigurationError } from './errors';
 import { MAX_PAGE_SIZE, MIN_PAGE_SIZE } from './internal/limits';
@@ -162,7 +168,7 @@ function toInterfaceView(eni: NetworkInterface): InterfaceView | undefined {
  *
  * The client's own retry strategy is the only retry of throttling and server errors: the port says so
  * (`retriesTransientErrors`), and eni-pool sends each call once. Build the client with
- * {@link createEc2Client} for eni-pool's budget (5 attempts, adaptive mode, which also slows the whole
+ * {@link createEc2Client} for eni-pool's budget (5 attempts, throttled calls spread over 15–30 s, adaptive mode, which also slows the whole
  * client down while EC2 throttles it).
  *
  * @example
@@ -273,17 +279,87 @@ export function createSdkEc2Port(client: EC2Client): Ec2Port {
 /** Attempts per EC2 call (the first included) of the clients eni-pool builds: botocore's budget. */
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
+/** The first wait before a throttled call is sent again; each further wait doubles it (default). */
+export const DEFAULT_THROTTLING_DELAY_MS = 2_000;
+
 /**
- * An `EC2Client` configured as eni-pool expects: the SDK's adaptive retry mode (a client-side rate
+ * The SDK's exponential backoff, widened for throttling. The SDK waits a random 0–100 % of each step
+ * (1 s, 2 s, 4 s, 8 s after a throttle), so the 5 attempts of a throttled call may all fall within a
+ * second or two. When a burst of separate workers has drained EC2's describe bucket (100 requests, then
+ * 20 per second), working off their reads takes about 15 s: calls whose attempts fell in that window
+ * failed. Here a throttled call waits 50–100 % of steps that start at `throttlingDelayMs` (1–2 s, 2–4 s,
+ * 4–8 s, 8–16 s by default), so its attempts span 15–30 s. Other retries (5xx, network) keep the
+ * SDK's delays. `random` is injectable for tests.
+ */
+export class ThrottlingBackoff {
+  private throttled = false;
+  private base: number;
+
+  constructor(
+    private readonly throttlingDelayMs: number = DEFAULT_THROTTLING_DELAY_MS,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.base = DEFAULT_RETRY_DELAY_BASE;
+  }
+
+  /** The SDK sets its throttling base (500 ms or more) before a throttled call's wait, else its base. */
+  setDelayBase(delay: number): void {
+    this.throttled = delay >= THROTTLING_RETRY_DELAY_BASE;
+    this.base = delay;
+  }
+
+  computeNextBackoffDelay(retryAttempt: number): number {
+    if (!this.throttled) {
+      return Math.floor(this.random() * Math.min(this.base * 2 ** retryAttempt, MAXIMUM_RETRY_DELAY));
+    }
+    const step = Math.min(this.throttlingDelayMs * 2 ** retryAttempt, MAXIMUM_RETRY_DELAY);
+    return Math.floor(step / 2 + (this.random() * step) / 2);
+  }
+}
+
+/** Options of {@link createEc2Client} beyond the SDK's own configuration. */
+export interface Ec2ClientOptions {
+  /**
+   * The first wait before a throttled call is sent again (doubling per retry, 50–100 % of each step).
+   * @defaultValue 2000
+   */
+  readonly throttlingDelayMs?: number;
+}
+
+/**
+ * An `EC2Client` configured as eni-pool expects: the SDK's adaptive retry strategy (a client-side rate
  * limiter that backs the whole client off while EC2 answers `RequestLimitExceeded`) with
- * `maxAttempts` attempts per call in all. The standard configuration (region, credentials,
- * `AWS_ENDPOINT_URL`) applies; `config` overrides any of it.
+ * `maxAttempts` attempts per call in all, and a throttled call's retries spread over 15–30 s
+ * ({@link ThrottlingBackoff}). The standard configuration (region, credentials, `AWS_ENDPOINT_URL`)
+ * applies; `config` overrides any of it, and a `retryMode` or `retryStrategy` of its own replaces
+ * eni-pool's strategy.
  *
+ * @throws ConfigurationError when `throttlingDelayMs` is not a positive number.
  * @example
  * ```ts
  * const manager = new EniPoolManager({ ec2: createEc2Client({ region: 'eu-west-1' }) });
  * ```
  */
-export function createEc2Client(config: EC2ClientConfig = {}): EC2Client {
-  return new EC2Client({ retryMode: 'adaptive', maxAttempts: DEFAULT_MAX_ATTEMPTS, ...config });
+export function createEc2Client(config: EC2ClientConfig = {}, options: Ec2ClientOptions = {}): EC2Client {
+  const throttlingDelayMs = options.throttlingDelayMs ?? DEFAULT_THROTTLING_DELAY_MS;
+  if (!(throttlingDelayMs > 0) || !Number.isFinite(throttlingDelayMs)) {
+    throw new ConfigurationError(
+      `throttlingDelayMs must be a positive number, got ${throttlingDelayMs}`,
+      'throttlingDelayMs',
+    );
+  }
+  if (config.retryMode !== undefined || config.retryStrategy !== undefined) {
+    return new EC2Client({ maxAttempts: DEFAULT_MAX_ATTEMPTS, ...config });
+  }
+  // The strategy takes a number of attempts; a provider function is left to the SDK's own adaptive mode.
+  if (typeof config.maxAttempts === 'function') return new EC2Client({ retryMode: 'adaptive', ...config });
+  const maxAttempts = config.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  return new EC2Client({
+    ...config,
+    maxAttempts,
+    retryStrategy: new AdaptiveRetryStrategy(maxAttempts, {
+      maxAttempts,
+      backoff: new ThrottlingBackoff(throttlingDelayMs),
+    }),
+  });
 }

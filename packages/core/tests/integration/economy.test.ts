@@ -154,7 +154,11 @@ describe('one retry layer', () => {
     sim.calls.reset();
 
     // The SDK client's adaptive retry (5 attempts) is the only layer: the executor does not retry on top.
-    const manager = new EniPoolManager({ ec2: createEc2Client(sim.clientConfig()), logger: silentLogger });
+    // Short throttling waits (20 ms steps instead of 2 s) keep the test short; the count is the same.
+    const manager = new EniPoolManager({
+      ec2: createEc2Client(sim.clientConfig(), { throttlingDelayMs: 20 }),
+      logger: silentLogger,
+    });
     const result = await manager.handle(running(joiner!));
 
     expect(sim.calls.count('AttachNetworkInterface')).toBe(5);
