@@ -42,7 +42,7 @@ export class BurstThread {
     });
   }
 
-  /** Starts the thread (it inherits this process's `--import tsx`) and waits until it listens. */
+  /** Starts the thread (its entry registers the TypeScript loader) and waits until it listens. */
   static async start(): Promise<BurstThread> {
     const thread = new NodeWorker(new URL('./burst-thread-entry.mjs', import.meta.url));
     const host = new BurstThread(thread);

@@ -293,14 +293,12 @@ export const DEFAULT_THROTTLING_DELAY_MS = 2_000;
  */
 export class ThrottlingBackoff {
   private throttled = false;
-  private base: number;
+  private base = DEFAULT_RETRY_DELAY_BASE;
 
   constructor(
     private readonly throttlingDelayMs: number = DEFAULT_THROTTLING_DELAY_MS,
     private readonly random: () => number = Math.random,
-  ) {
-    this.base = DEFAULT_RETRY_DELAY_BASE;
-  }
+  ) {}
 
   /** The SDK sets its throttling base (500 ms or more) before a throttled call's wait, else its base. */
   setDelayBase(delay: number): void {
