@@ -4,7 +4,7 @@
  * EC2 delays close to real ones and events delivered the way EventBridge delivers them. See
  * bench/README.md for what each table means.
  *
- *   pnpm bench economy                     # every scenario (about 10 minutes)
+ *   pnpm bench economy                     # every scenario (about 7 minutes)
  *   pnpm bench economy:burst               # one scenario: per-event, throttled, burst, handover
  *   pnpm bench economy:burst,handover      # several
  *   npx tsx --tsconfig bench/tsconfig.json bench/economy.bench.ts per-event --quick
