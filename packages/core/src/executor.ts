@@ -157,6 +157,12 @@ export interface ApplyOptions {
    * caller hands the interface over once it is free). @defaultValue `awaitSettled`
    */
   readonly awaitDetached?: boolean;
+  /**
+   * Awaited before each attach's first call: after the detach it waits for (if any), outside the
+   * executor's concurrency slots. The manager paces attaches across workers with it. An attach whose
+   * wait ends with `signal` aborted is skipped.
+   */
+  readonly beforeAttach?: (action: AttachAction) => Promise<void>;
 }
 
 /** Attach errors after which the manager re-reads and re-plans rather than giving up. */
@@ -255,8 +261,9 @@ export class Executor extends EventEmitter<EniPoolEvents> {
       signal,
       awaitSettled = true,
       awaitDetached = awaitSettled,
+      beforeAttach,
     } = options instanceof AbortSignal
-      ? { signal: options, awaitSettled: true, awaitDetached: true }
+      ? { signal: options, awaitSettled: true, awaitDetached: true, beforeAttach: undefined }
       : options;
     for (const unsatisfied of plan.unsatisfied) this.notify('instance_unsatisfied', unsatisfied);
 
@@ -274,7 +281,7 @@ export class Executor extends EventEmitter<EniPoolEvents> {
         detaches.set(action.id, outcome);
         return outcome;
       }
-      return this.attach(action, detaches, signal, awaitSettled);
+      return this.attach(action, detaches, signal, awaitSettled, beforeAttach);
     };
     const outcomes = await Promise.all(ordered.map(run));
     const count = (status: ActionStatus) => outcomes.filter((outcome) => outcome.status === status).length;
@@ -351,6 +358,7 @@ export class Executor extends EventEmitter<EniPoolEvents> {
     detaches: ReadonlyMap<string, Promise<ActionOutcome>>,
     signal: AbortSignal | undefined,
     awaitAttached: boolean,
+    beforeAttach: ApplyOptions['beforeAttach'],
   ): Promise<ActionOutcome> {
     if (action.after !== undefined) {
       const dependency = detaches.get(action.after);
@@ -360,6 +368,7 @@ export class Executor extends EventEmitter<EniPoolEvents> {
       if (status !== 'succeeded')
         return this.skipped(action, `the detach ${action.after} it waits for ${status}`);
     }
+    await beforeAttach?.(action);
     if (signal?.aborted) return this.skipped(action, 'aborted before the action started');
     const startedAt = this.clock.now();
     this.notify('action_started', { action });

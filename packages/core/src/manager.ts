@@ -13,7 +13,7 @@ import {
 import {
   type AttachPacingBucket,
   attachDelayMs,
-  firstAttachRank,
+  attachRank,
   PACING_HISTORY_MS,
   recentAttachTimes,
 } from './internal/attach-pacing';
@@ -36,6 +36,7 @@ import {
 } from './loader';
 import { defaultLogger, type Logger } from './logger';
 import {
+  type AttachAction,
   DEFAULT_POOL_TAG_KEY,
   type InstanceView,
   type InterfaceView,
@@ -758,6 +759,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       readonly round: number;
       readonly targets?: readonly string[];
       readonly awaitDetached?: boolean;
+      readonly beforeAttach?: (action: AttachAction) => Promise<void>;
     },
   ) {
     this.logger.info('applying plan', {
@@ -771,6 +773,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
       {
         awaitSettled: context.awaitSettled,
         ...(context.awaitDetached !== undefined ? { awaitDetached: context.awaitDetached } : {}),
+        ...(context.beforeAttach ? { beforeAttach: context.beforeAttach } : {}),
         ...(context.signal ? { signal: context.signal } : {}),
       },
     );
@@ -1115,7 +1118,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
         break;
       }
       if (rounds > this.maxRounds || signal?.aborted) break;
-      await this.paceAttaches(
+      const beforeAttach = await this.attachGate(
         {
           pool,
           plan,
@@ -1138,6 +1141,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
         scope,
         round: rounds,
         targets: targetList,
+        ...(beforeAttach ? { beforeAttach } : {}),
       });
       outcomes.push(...applied.outcomes);
       this.learnLimits(applied.outcomes, full);
@@ -1162,28 +1166,40 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
   }
 
   /**
-   * Holds the targets' attaches back until the account's attach bucket has a token for them. Members
-   * ahead that wait in this manager's own queue for the pool are not counted: this manager attaches
-   * them itself, after these, through its own bucket. The turn is worked out again as the queue grows.
+   * What holds each of the round's attaches back until the account's attach bucket has a token for it:
+   * the attach ranked `r` among those due goes once `r + 1` tokens are there, so the attaches of a batch
+   * of targets are spread as those of separate workers are. Members ahead that wait in this manager's own
+   * queue for the pool are not counted: this manager attaches them itself, after these, through its own
+   * bucket. The turn is worked out again as the queue grows. Undefined when nothing is paced.
    */
-  private async paceAttaches(round: PacingRound, signal: AbortSignal | undefined): Promise<void> {
+  private async attachGate(
+    round: PacingRound,
+    signal: AbortSignal | undefined,
+  ): Promise<((action: AttachAction) => Promise<void>) | undefined> {
     const pacing = this.pacing;
-    if (pacing === undefined || !round.planned.some((action) => action.kind === 'attach')) return;
+    if (pacing === undefined || !round.planned.some((action) => action.kind === 'attach')) return undefined;
     // EC2's attach times are wall-clock times, so the bucket is replayed on the wall clock; the wait
     // runs on the manager's clock.
     const readAtWall = Date.now();
     const view = await this.pacingView(round, readAtWall, signal);
     const readAt = this.clock.now();
     const until = readAt + pacing.maxDelayMs;
-    while (!signal?.aborted) {
-      const queued = this.waitingTargets.get(round.pool)?.views;
-      const rank = view.rank((instanceId) => queued?.has(instanceId) ?? false);
-      const turnAt = Math.min(until, readAt + attachDelayMs(view.attachTimes, readAtWall, rank, pacing));
-      const waitMs = turnAt - this.clock.now();
-      if (waitMs <= 0) return;
-      this.logger.debug('pacing attach behind the waiting members ahead', { pool: round.pool, rank, waitMs });
-      await this.clock.sleep(Math.min(waitMs, PACING_RECHECK_MS), signal);
-    }
+    return async (action) => {
+      while (!signal?.aborted) {
+        const queued = this.waitingTargets.get(round.pool)?.views;
+        const rank = view.rank(action, (instanceId) => queued?.has(instanceId) ?? false);
+        const turnAt = Math.min(until, readAt + attachDelayMs(view.attachTimes, readAtWall, rank, pacing));
+        const waitMs = turnAt - this.clock.now();
+        if (waitMs <= 0) return;
+        this.logger.debug('pacing attach behind the waiting members ahead', {
+          pool: round.pool,
+          instanceId: action.instanceId,
+          rank,
+          waitMs,
+        });
+        await this.clock.sleep(Math.min(waitMs, PACING_RECHECK_MS), signal);
+      }
+    };
   }
 
   /**
@@ -1194,7 +1210,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
    * first are those of the free interfaces before the target's, in id order, wherever they are.
    */
   private async pacingView(round: PacingRound, readAtWall: number, signal: AbortSignal | undefined) {
-    const { plan, planned, interfaces, instances, targets } = round;
+    const { plan, interfaces, instances, targets } = round;
     const zoneTimes = recentAttachTimes(interfaces, instances, readAtWall);
     const othersServed = plan.actions.some(
       (action) => action.kind === 'attach' && !targets.has(action.instanceId),
@@ -1203,8 +1219,8 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     if (round.zones.length === 0 || !(othersServed || attachedLately)) {
       return {
         attachTimes: zoneTimes,
-        rank: (queued: (instanceId: string) => boolean) =>
-          firstAttachRank(plan.actions, planned, (action) => !queued(action.instanceId)) ?? 0,
+        rank: (action: AttachAction, queued: (instanceId: string) => boolean) =>
+          attachRank(plan.actions, action, (ahead) => !queued(ahead.instanceId)),
       };
     }
     const scope: PoolScope = { kind: 'pools', pools: [round.pool] };
@@ -1227,14 +1243,12 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
         action.kind === 'attach' ? [[action.networkInterfaceId, action.instanceId] as const] : [],
       ),
     );
-    const mine = planned
-      .filter((action) => action.kind === 'attach')
-      .map((action) => action.networkInterfaceId)
-      .sort(compareStrings)[0] as string;
     return {
       attachTimes: recentAttachTimes(everywhere, instances, readAtWall),
-      rank: (queued: (instanceId: string) => boolean) =>
-        free.filter((id) => compareStrings(id, mine) < 0 && !queued(receiverOf.get(id) ?? '')).length,
+      rank: (action: AttachAction, queued: (instanceId: string) => boolean) =>
+        free.filter(
+          (id) => compareStrings(id, action.networkInterfaceId) < 0 && !queued(receiverOf.get(id) ?? ''),
+        ).length,
     };
   }
 

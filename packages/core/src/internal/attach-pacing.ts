@@ -91,22 +91,20 @@ export function recentAttachTimes(
 }
 
 /**
- * The rank of the first of `own` among the attaches of the plan, in plan order (by instance id, the
- * same for every worker that reads the same pool): how many attaches come before it, of those `counts` keeps (by default all).
- * Undefined when `own` holds no attach.
+ * The rank of `action` among the attaches of the plan, in plan order (by instance id, the same for every
+ * worker that reads the same pool): how many attaches come before it, of those `counts` keeps (by default
+ * all). 0 when the plan does not hold it.
  */
-export function firstAttachRank(
+export function attachRank(
   planned: readonly PlanAction[],
-  own: readonly PlanAction[],
+  action: PlanAction,
   counts: (action: PlanAction) => boolean = () => true,
-): number | undefined {
-  const mine = new Set(own.filter((action) => action.kind === 'attach').map((action) => action.id));
-  if (mine.size === 0) return undefined;
+): number {
   let rank = 0;
-  for (const action of planned) {
-    if (action.kind !== 'attach') continue;
-    if (mine.has(action.id)) return rank;
-    if (counts(action)) rank++;
+  for (const candidate of planned) {
+    if (candidate.kind !== 'attach') continue;
+    if (candidate.id === action.id) return rank;
+    if (counts(candidate)) rank++;
   }
   return 0;
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   attachDelayMs,
-  firstAttachRank,
+  attachRank,
   PACING_HISTORY_MS,
   recentAttachTimes,
   tokensLeft,
@@ -157,11 +157,17 @@ describe('recentAttachTimes', () => {
   });
 });
 
-describe('firstAttachRank', () => {
-  it('is the place of the first own attach among the planned attaches, in plan order', () => {
+describe('attachRank', () => {
+  it('is the place of an attach among the planned attaches, in plan order', () => {
     const plan = [attach(1), attach(2), attach(3)];
-    expect(firstAttachRank(plan, [attach(3)])).toBe(2);
-    expect(firstAttachRank(plan, [attach(2), attach(3)])).toBe(1);
-    expect(firstAttachRank(plan, [])).toBeUndefined();
+    expect(attachRank(plan, attach(3))).toBe(2);
+    expect(attachRank(plan, attach(2))).toBe(1);
+    expect(attachRank(plan, attach(1))).toBe(0);
+  });
+
+  it('counts only the attaches ahead that `counts` keeps, and is 0 for one the plan does not hold', () => {
+    const plan = [attach(1), attach(2), attach(3)];
+    expect(attachRank(plan, attach(3), (ahead) => ahead.id !== attach(1).id)).toBe(1);
+    expect(attachRank(plan, attach(4))).toBe(0);
   });
 });

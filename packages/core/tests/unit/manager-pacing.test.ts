@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EniPoolManager, type EniPoolManagerOptions, silentLogger } from '../../src/index';
 import { FakeEc2 } from '../../src/testing';
 import { fakeClock } from '../helpers/ec2-mock';
@@ -21,6 +21,22 @@ function burstWorld(count: number): { ec2: FakeEc2; ids: string[] } {
   return { ec2, ids };
 }
 
+const START = Date.UTC(2026, 11, 1);
+
+/** A manager on the (faked) timers and `Date`, so that concurrent waits take turns as in real time. */
+function timedManager(ec2: FakeEc2, pacing: EniPoolManagerOptions['attachPacing']) {
+  return new EniPoolManager({
+    ec2,
+    logger: silentLogger,
+    attachPacing: pacing,
+    executor: {
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      now: () => Date.now(),
+      wait: { initialDelayMs: 0 },
+    },
+  });
+}
+
 function pacedManager(
   ec2: FakeEc2,
   clock: ReturnType<typeof fakeClock>,
@@ -38,6 +54,10 @@ const served = (ec2: FakeEc2, ids: readonly string[]) =>
   ids.filter((id) => ec2.poolInterfacesOf(id).length > 0);
 
 describe('attach pacing on the event path', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('holds an attach back until the bucket has a token for every waiting member ahead of it', async () => {
     const { ec2, ids } = burstWorld(3);
     const clock = fakeClock(Date.UTC(2026, 11, 1));
@@ -73,26 +93,49 @@ describe('attach pacing on the event path', () => {
   });
 
   it('does not hold a shared manager back for members waiting in its own queue', async () => {
+    vi.useFakeTimers({ now: START });
     const { ec2, ids } = burstWorld(20);
-    const virtual = fakeClock(Date.UTC(2026, 11, 1));
-    // A sleep that lets other events in, as real time would.
-    const clock = {
-      ...virtual,
-      sleep: async (ms: number) => {
-        await virtual.sleep(ms);
-        await new Promise((resolve) => setImmediate(resolve));
-      },
-    };
-    const manager = pacedManager(ec2, clock, { capacity: 2, refillPerSecond: 1 });
-    // The youngest member's event first; the others arrive while its reconcile runs.
+    const attachedAt = recordAttachTimes(ec2, Date.now);
+    const manager = timedManager(ec2, { capacity: 2, refillPerSecond: 1 });
+    // The youngest member's event first; the others arrive while its reconcile waits for its turn.
     const first = manager.handle(running('i-19'));
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(100);
     const rest = ids.slice(0, 19).map((id) => manager.handle(running(id)));
+    await vi.runAllTimersAsync();
     await Promise.all([first, ...rest]);
 
     expect(served(ec2, ids)).toEqual(ids);
-    // i-19 is 12th in plan order (by id): counting the 11 queued ahead of it would hold it (and them,
-    // queued behind it) back 10 s; it waits only until they are queued.
-    expect(virtual.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2_000);
+    // i-19 is 12th in plan order (by id): counting the 11 queued ahead of it would hold it back 10 s; it
+    // waits only until they are queued. They follow, one per token: 20 attaches, 2 at once, then 1 a
+    // second (give or take the token of i-19, whose attach time EC2 gives to the second).
+    expect(attachedAt.get('i-19')).toBeLessThanOrEqual(START + 250);
+    const times = [...attachedAt.values()].sort((a, b) => a - b);
+    expect(times.at(-1)).toBeGreaterThanOrEqual(START + 17_000);
+    expect(times.at(-1)).toBeLessThanOrEqual(START + 18_500);
+  });
+
+  it('paces each attach of several targets by its own rank, as separate workers would be', async () => {
+    vi.useFakeTimers({ now: START });
+    const { ec2, ids } = burstWorld(5);
+    const attachedAt = recordAttachTimes(ec2, Date.now);
+    // One invocation for a batch of five launches (an SQS batch), with a bucket of 2 and 1 per second.
+    const reconcile = timedManager(ec2, { capacity: 2, refillPerSecond: 1 }).reconcileInstances(ids);
+    await vi.runAllTimersAsync();
+    const result = await reconcile;
+
+    expect(result?.converged).toBe(true);
+    expect(served(ec2, ids)).toEqual(ids);
+    expect(ids.map((id) => (attachedAt.get(id) ?? 0) - START)).toEqual([0, 0, 1_000, 2_000, 3_000]);
   });
 });
+
+/** The manager's clock time of each instance's first attach call. */
+function recordAttachTimes(ec2: FakeEc2, now: () => number): Map<string, number> {
+  const at = new Map<string, number>();
+  const attach = ec2.attachNetworkInterface.bind(ec2);
+  ec2.attachNetworkInterface = (input) => {
+    if (!at.has(input.instanceId)) at.set(input.instanceId, now());
+    return attach(input);
+  };
+  return at;
+}
