@@ -1,4 +1,3 @@
-import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   createSdkEc2Port,

@@ -1,7 +1,6 @@
 import { type AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   AwsCallError,
-  ConfigurationError,
   classifyAwsError,
   defaultLogger,
   type InstanceView,
