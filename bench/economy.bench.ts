@@ -19,6 +19,7 @@ import { AwsSim, type AwsSimOptions, EC2_BUCKETS, type EventBridgeEvent } from '
 import { type BurstContender, BurstThread } from './economy/burst-thread';
 import { callsSince, type Ec2Calls, markCalls } from './economy/calls';
 import { HoldingSampler } from './economy/holding-sampler';
+import { SqsBatches } from './economy/sqs-batches';
 import { type ContenderName, lambdaWorker, originalWorker, type Worker, workerFor } from './economy/workers';
 import {
   buildServedPools,
@@ -354,7 +355,12 @@ function burstBoundMs(n: number): number {
 /** Where a burst run stops: 3 × the bound (and at least 30 s), far enough above the target of 1.25×. */
 const burstCapMs = (n: number) => Math.max(30_000, 3 * burstBoundMs(n));
 
-const BURST_CONTENDERS: readonly BurstContender[] = ['original', 'eni-pool', 'eni-pool, one shared manager'];
+const BURST_CONTENDERS: readonly BurstContender[] = [
+  'original',
+  'eni-pool',
+  'eni-pool, one shared manager',
+  'eni-pool (Lambda handler), SQS batches',
+];
 
 interface BurstResult {
   readonly calls: Ec2Calls;
@@ -364,6 +370,8 @@ interface BurstResult {
   readonly capMs: number;
   readonly unfinished: number;
   readonly workerErrors: number;
+  /** SQS batches (invocations), for the queue-buffered wiring. */
+  readonly batches?: number;
 }
 
 async function burst(thread: BurstThread, contender: BurstContender, n: number): Promise<BurstResult> {
@@ -372,6 +380,11 @@ async function burst(thread: BurstThread, contender: BurstContender, n: number):
   const capMs = burstCapMs(n);
   const inFlight = new Set<Promise<void>>();
   thread.begin(contender, sim);
+  // The queue-buffered wiring: every event through Lambda's SQS event source, as the template sets it.
+  const queue =
+    contender === 'eni-pool (Lambda handler), SQS batches'
+      ? new SqsBatches((events) => thread.handleBatch(events))
+      : undefined;
   try {
     const pool = createBurstPool(sim, n);
     const sampler = new HoldingSampler(sim, { pool: pool.name, tagKey: POOL_TAG, intervalMs: 100 });
@@ -384,7 +397,7 @@ async function burst(thread: BurstThread, contender: BurstContender, n: number):
         if (!members.has(instanceId)) return;
         firstEventAt ??= performance.now();
         delivered++;
-        const job = thread.handle(event).finally(() => inFlight.delete(job));
+        const job = (queue ? queue.push(event) : thread.handle(event)).finally(() => inFlight.delete(job));
         inFlight.add(job);
       },
       ['running'],
@@ -441,12 +454,28 @@ async function burst(thread: BurstThread, contender: BurstContender, n: number):
       report.allServedAfterMs === undefined
         ? undefined
         : samplerStart + report.allServedAfterMs - firstEventAt!;
-    return { calls, report, servedMs, capMs, unfinished, workerErrors: thread.errors };
+    return {
+      calls,
+      report,
+      servedMs,
+      capMs,
+      unfinished,
+      workerErrors: thread.errors,
+      ...(queue ? { batches: queue.batches.length } : {}),
+    };
   } finally {
+    queue?.close();
     thread.abort();
     await thread.end();
     await sim.stop();
   }
+}
+
+/** How the events reach eni-pool in a burst table's contender. */
+function burstWiring(contender: BurstContender, n: number, result: BurstResult): string {
+  if (contender === 'eni-pool') return `each event to its own worker (${n} managers, ${n} SDK clients)`;
+  if (contender === 'eni-pool, one shared manager') return 'every event to one shared manager';
+  return `every event through an SQS queue to the Lambda adapter's SQS handler (batches of ≤ 10, 5 s window; 5 batches at once, then 300 more a minute): ${result.batches ?? 0} invocations, each its own worker`;
 }
 
 async function burstScenario(): Promise<void> {
@@ -518,7 +547,7 @@ async function burstScenario(): Promise<void> {
         ],
       );
       printTable(
-        `Burst: ${n} members of one pool launch at once, ${n} free interfaces; ${contender === 'eni-pool' ? `each event to its own worker (${n} managers, ${n} SDK clients)` : 'every event to one shared manager'}; original: each event to its own worker`,
+        `Burst: ${n} members of one pool launch at once, ${n} free interfaces; ${burstWiring(contender, n, mine)}; original: each event to its own worker`,
         ['figure', 'original', contender, 'ratio', 'bound'],
         rows.splice(0),
       );

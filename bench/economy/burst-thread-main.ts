@@ -2,7 +2,15 @@
 import { setMaxListeners } from 'node:events';
 import { parentPort } from 'node:worker_threads';
 import type { FromThread, ToThread } from './burst-thread';
-import { managerWorker, originalWorker, type SimEndpoint, sharedManagerWorker, type Worker } from './workers';
+import {
+  type BatchWorker,
+  managerWorker,
+  originalWorker,
+  type SimEndpoint,
+  sharedManagerWorker,
+  sqsBatchWorker,
+  type Worker,
+} from './workers';
 
 const port = parentPort;
 if (port === null) throw new Error('burst-thread-main.ts runs as a worker thread');
@@ -11,8 +19,9 @@ const reply = (message: FromThread) => port.postMessage(message);
 let run:
   | {
       readonly newWorker: (onError: (error: unknown) => void) => Worker;
+      readonly newBatchWorker: (onError: (error: unknown) => void) => BatchWorker;
       readonly deadline: AbortController;
-      readonly workers: Worker[];
+      readonly workers: Pick<Worker, 'close'>[];
       readonly close: () => void;
     }
   | undefined;
@@ -30,7 +39,14 @@ function begin(contender: Extract<ToThread, { type: 'begin' }>['contender'], cli
     if (contender === 'original') return originalWorker(endpoint, { signal, onError });
     return managerWorker(endpoint, { signal, onError });
   };
-  return { newWorker, deadline, workers: [] as Worker[], close: () => shared?.close() };
+  const newBatchWorker = (onError: (error: unknown) => void) => sqsBatchWorker(endpoint, { signal, onError });
+  return {
+    newWorker,
+    newBatchWorker,
+    deadline,
+    workers: [] as Pick<Worker, 'close'>[],
+    close: () => shared?.close(),
+  };
 }
 
 port.on('message', (message: ToThread) => {
@@ -38,16 +54,27 @@ port.on('message', (message: ToThread) => {
     case 'begin':
       run = begin(message.contender, message.clientConfig);
       return;
-    case 'event': {
-      if (run === undefined) throw new Error('an event before begin');
+    case 'event':
+    case 'batch': {
+      if (run === undefined)
+        throw new Error(`${message.type === 'event' ? 'an event' : 'a batch'} before begin`);
       let error: string | undefined;
-      const worker = run.newWorker((e) => {
+      const onError = (e: unknown) => {
         error = e instanceof Error ? e.message : String(e);
-      });
-      run.workers.push(worker);
-      void worker
-        .handle(message.event)
-        .then(() => reply({ type: 'done', id: message.id, ...(error !== undefined ? { error } : {}) }));
+      };
+      let invocation: Promise<void>;
+      if (message.type === 'event') {
+        const worker = run.newWorker(onError);
+        run.workers.push(worker);
+        invocation = worker.handle(message.event);
+      } else {
+        const worker = run.newBatchWorker(onError);
+        run.workers.push(worker);
+        invocation = worker.handleBatch(message.events);
+      }
+      void invocation.then(() =>
+        reply({ type: 'done', id: message.id, ...(error !== undefined ? { error } : {}) }),
+      );
       return;
     }
     case 'abort':

@@ -7,11 +7,16 @@
 import { Worker as NodeWorker } from 'node:worker_threads';
 import type { AwsSim } from '@eni-pool/aws-sim';
 
-export type BurstContender = 'original' | 'eni-pool' | 'eni-pool, one shared manager';
+export type BurstContender =
+  | 'original'
+  | 'eni-pool'
+  | 'eni-pool, one shared manager'
+  | 'eni-pool (Lambda handler), SQS batches';
 
 export type ToThread =
   | { readonly type: 'begin'; readonly contender: BurstContender; readonly clientConfig: unknown }
   | { readonly type: 'event'; readonly id: number; readonly event: unknown }
+  | { readonly type: 'batch'; readonly id: number; readonly events: readonly unknown[] }
   | { readonly type: 'abort' }
   | { readonly type: 'end' };
 
@@ -58,11 +63,12 @@ export class BurstThread {
 
   /** Hands one event to a worker; resolves when its invocation returns. */
   handle(event: unknown): Promise<void> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.post({ type: 'event', id, event });
-    });
+    return this.invoke((id) => ({ type: 'event', id, event }));
+  }
+
+  /** Hands a batch of events to a worker of its own, as one SQS-triggered invocation. */
+  handleBatch(events: readonly unknown[]): Promise<void> {
+    return this.invoke((id) => ({ type: 'batch', id, events }));
   }
 
   /** The bench's deadline: every worker's signal aborts. */
@@ -77,6 +83,14 @@ export class BurstThread {
 
   async stop(): Promise<void> {
     await this.thread.terminate();
+  }
+
+  private invoke(message: (id: number) => ToThread): Promise<void> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.post(message(id));
+    });
   }
 
   private post(message: ToThread): void {

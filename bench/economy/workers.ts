@@ -7,7 +7,8 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { AwsSim } from '@eni-pool/aws-sim';
 import { createEc2Client, EniPoolManager, parseEvent, silentLogger } from '@eni-pool/core';
-import { createEventBridgeHandler } from '@eni-pool/lambda-adapter';
+import { sqsEvent, sqsRecord } from '@eni-pool/core/testing';
+import { createEventBridgeHandler, createSqsHandler } from '@eni-pool/lambda-adapter';
 import { OriginalTool, originalToolClientConfig } from '../baseline/original-tool';
 
 export type ContenderName = 'original' | 'eni-pool' | 'eni-pool (Lambda handler)';
@@ -100,6 +101,38 @@ export function lambdaWorker(sim: SimEndpoint, options: WorkerOptions = {}): Wor
       try {
         const result = await handler(event);
         if (result.status === 'rejected') options.onError?.(new Error(`rejected: ${result.message}`));
+      } catch (error) {
+        options.onError?.(error);
+      }
+    },
+    close: () => {
+      ec2.destroy();
+      autoScaling.destroy();
+    },
+  };
+}
+
+export interface BatchWorker {
+  /** Handles one SQS batch of EventBridge events; resolves when the invocation would return. */
+  handleBatch(events: readonly unknown[]): Promise<void>;
+  close(): void;
+}
+
+/**
+ * The Lambda adapter's SQS handler with its defaults (the `UseQueue=true` wiring), and the clients it
+ * builds when given none: one invocation per batch, each event a record whose body is the event.
+ */
+export function sqsBatchWorker(sim: SimEndpoint, options: WorkerOptions = {}): BatchWorker {
+  const ec2 = createEc2Client(quietClient(sim));
+  const autoScaling = new AutoScalingClient(quietClient(sim));
+  const handler = createSqsHandler({ ec2, autoScaling, logger: silentLogger });
+  return {
+    handleBatch: async (events) => {
+      try {
+        const { batchItemFailures } = await handler(sqsEvent(...events.map((event) => sqsRecord(event))));
+        if (batchItemFailures.length > 0) {
+          options.onError?.(new Error(`${batchItemFailures.length} of ${events.length} records failed`));
+        }
       } catch (error) {
         options.onError?.(error);
       }
