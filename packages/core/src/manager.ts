@@ -137,6 +137,14 @@ export interface AttachPacingOptions {
   readonly refillPerSecond?: number;
   /** The longest an attach is held back. @defaultValue `45000` */
   readonly maxDelayMs?: number;
+  /**
+   * At most this many attaches of other workers are counted ahead of an attach. Set it when the workers
+   * are bounded, so that members beyond what they hold wait in a queue rather than in a worker of their
+   * own: for an SQS event source, (its maximum concurrency − 1) × its batch size. Otherwise an attach
+   * would keep tokens for members no worker has picked up yet. @defaultValue unbounded (each waiting
+   * member may have a worker of its own, as Lambda scales out per event)
+   */
+  readonly maxAhead?: number;
 }
 
 /** Per-call options of `reconcile`, `reconcileInstances` and `handle`. */
@@ -233,7 +241,7 @@ const PACING_RECHECK_MS = 250;
 function resolvePacing(
   option: false | AttachPacingOptions | undefined,
   attachBucket: AttachPacingBucket,
-): (AttachPacingBucket & { readonly maxDelayMs: number }) | undefined {
+): ResolvedPacing | undefined {
   if (option === false) return undefined;
   if (option !== undefined && (typeof option !== 'object' || option === null)) {
     throw new ConfigurationError('attachPacing must be false or an object', 'attachPacing');
@@ -245,8 +253,14 @@ function resolvePacing(
       'attachPacing.refillPerSecond',
     ),
     maxDelayMs: nonNegative(option?.maxDelayMs ?? 45_000, 'attachPacing.maxDelayMs'),
+    maxAhead:
+      option?.maxAhead === undefined
+        ? Number.POSITIVE_INFINITY
+        : nonNegative(option.maxAhead, 'attachPacing.maxAhead', true),
   };
 }
+
+type ResolvedPacing = AttachPacingBucket & { readonly maxDelayMs: number; readonly maxAhead: number };
 
 /** A free interface of the instance's subnet or zone (either placement). */
 function hasFreeFor(instance: InstanceView, interfaces: readonly InterfaceView[]): boolean {
@@ -377,7 +391,7 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
   private readonly remembered: LeavingMemory;
   private readonly limits: InstanceLimits;
   private readonly networkCardIndex: number;
-  private readonly pacing: (AttachPacingBucket & { readonly maxDelayMs: number }) | undefined;
+  private readonly pacing: ResolvedPacing | undefined;
   /** Instances by id; concurrent `poolsOf` calls (the events of a burst) share one describe. */
   private readonly instanceLookup = new BatchedLookup<InstanceView>(async (ids) => {
     const found = await describeInstancesById(this.calls, ids, this.paging(undefined));
@@ -1184,10 +1198,17 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     const view = await this.pacingView(round, readAtWall, signal);
     const readAt = this.clock.now();
     const until = readAt + pacing.maxDelayMs;
+    const ownAttaches = round.planned.filter((planned): planned is AttachAction => planned.kind === 'attach');
     return async (action) => {
       while (!signal?.aborted) {
         const queued = this.waitingTargets.get(round.pool)?.views;
-        const rank = view.rank(action, (instanceId) => queued?.has(instanceId) ?? false);
+        const isQueued = (instanceId: string) => queued?.has(instanceId) ?? false;
+        let rank = view.rank(action, isQueued);
+        if (rank > pacing.maxAhead) {
+          // Bounded workers: at most maxAhead of the others' attaches, and this worker's own ahead.
+          const own = ownAttaches.filter((other) => other !== action && view.rank(other, isQueued) < rank);
+          rank = Math.min(rank, pacing.maxAhead + own.length);
+        }
         const turnAt = Math.min(until, readAt + attachDelayMs(view.attachTimes, readAtWall, rank, pacing));
         const waitMs = turnAt - this.clock.now();
         if (waitMs <= 0) return;

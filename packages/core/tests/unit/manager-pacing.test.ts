@@ -127,6 +127,38 @@ describe('attach pacing on the event path', () => {
     expect(served(ec2, ids)).toEqual(ids);
     expect(ids.map((id) => (attachedAt.get(id) ?? 0) - START)).toEqual([0, 0, 1_000, 2_000, 3_000]);
   });
+
+  it('counts at most maxAhead attaches of other workers ahead, when the workers are bounded', async () => {
+    vi.useFakeTimers({ now: START });
+    const batch = ['i-15', 'i-16', 'i-17', 'i-18', 'i-19'];
+    const unbounded = burstWorld(20);
+    const unboundedAt = recordAttachTimes(unbounded.ec2, Date.now);
+    const first = timedManager(unbounded.ec2, { capacity: 2, refillPerSecond: 1 }).reconcileInstances(batch);
+    await vi.runAllTimersAsync();
+    await first;
+    // Fifteen members ahead of i-15 in plan order, each as if a worker of its own were about to attach.
+    expect((unboundedAt.get('i-15') ?? 0) - START).toBe(14_000);
+
+    const bounded = burstWorld(20);
+    const secondAt = Date.now();
+    const boundedAt = recordAttachTimes(bounded.ec2, () => Date.now() - secondAt);
+    const second = timedManager(bounded.ec2, {
+      capacity: 2,
+      refillPerSecond: 1,
+      maxAhead: 1,
+    }).reconcileInstances(batch);
+    await vi.runAllTimersAsync();
+    await second;
+    // One other worker's attach counted ahead of the batch's first, then the batch's own, one per token.
+    expect(batch.map((id) => boundedAt.get(id))).toEqual([0, 1_000, 2_000, 3_000, 4_000]);
+  });
+
+  it('refuses a maxAhead that is not a non-negative integer', () => {
+    const { ec2 } = burstWorld(1);
+    for (const maxAhead of [-1, 1.5, Number.NaN]) {
+      expect(() => timedManager(ec2, { maxAhead })).toThrow(/attachPacing\.maxAhead/);
+    }
+  });
 });
 
 /** The manager's clock time of each instance's first attach call. */
