@@ -39,6 +39,9 @@ import {
 import { InvalidEniPoolPropsError } from './errors';
 import { checkHookPrefix, checkInteger, checkPoolName, checkTagKey } from './validation';
 
+/** The SQS event source of `useQueue`: records per batch, and batches at once. */
+const QUEUE_BATCH_SIZE = 10;
+const QUEUE_MAX_CONCURRENCY = 5;
 /** The runtimes the bundle is built and tested for. */
 const SUPPORTED_RUNTIMES = ['nodejs24.x', 'nodejs22.x'];
 
@@ -290,6 +293,11 @@ export class EniPool extends Construct {
       POWERTOOLS_SERVICE_NAME: 'eni-pool',
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       ...(poolTagKey === DEFAULT_POOL_TAG_KEY ? {} : { ENI_POOL_TAG_KEY: poolTagKey }),
+      // The event source runs at most QUEUE_MAX_CONCURRENCY batches at once: the other batches' attaches
+      // are all that can be due ahead of one; members beyond them wait in the queue.
+      ...(props.useQueue
+        ? { ENI_POOL_PACING_MAX_AHEAD: String((QUEUE_MAX_CONCURRENCY - 1) * QUEUE_BATCH_SIZE) }
+        : {}),
     };
 
     this.function = new LambdaFunctionResource(this, 'Function', {
@@ -361,10 +369,10 @@ export class EniPool extends Construct {
       new EventSourceMapping(this, 'EventQueueMapping', {
         target: this.function,
         eventSourceArn: this.eventQueue.queueArn,
-        batchSize: 10,
+        batchSize: QUEUE_BATCH_SIZE,
         maxBatchingWindow: Duration.seconds(5),
         reportBatchItemFailures: true,
-        maxConcurrency: 5,
+        maxConcurrency: QUEUE_MAX_CONCURRENCY,
       });
     }
 

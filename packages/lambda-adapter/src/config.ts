@@ -31,6 +31,12 @@ export interface LambdaConfig {
   readonly lifecycleHooks: boolean;
   /** `ENI_POOL_SQS_CONCURRENCY`: pool reconciles in flight at once within one SQS batch. @defaultValue `4` */
   readonly sqsConcurrency: number;
+  /**
+   * `ENI_POOL_PACING_MAX_AHEAD` (0–10000): at most this many attaches of other invocations are counted
+   * ahead of an attach (`attachPacing.maxAhead`); set when invocations are bounded, e.g. by the SQS event
+   * source's maximum concurrency: (concurrency − 1) × batch size. @defaultValue unset (unbounded)
+   */
+  readonly pacingMaxAhead: number | undefined;
   /** `ENI_POOL_METRICS` (`enabled` | `disabled`): CloudWatch EMF metrics per pool. @defaultValue `true` */
   readonly metrics: boolean;
   /**
@@ -62,6 +68,7 @@ export const LAMBDA_ENVIRONMENT_DEFAULTS = {
   ENI_POOL_LIFECYCLE_RESULT_ON_FAILURE: 'ABANDON',
   ENI_POOL_LIFECYCLE_HOOKS: 'enabled',
   ENI_POOL_SQS_CONCURRENCY: '4',
+  ENI_POOL_PACING_MAX_AHEAD: '',
   ENI_POOL_METRICS: 'enabled',
   ENI_POOL_POOLS: '',
   ENI_POOL_LIFECYCLE_HOOK_PREFIX: DEFAULT_HOOK_NAME_PREFIX,
@@ -254,6 +261,10 @@ export function readLambdaConfig(env: Environment = process.env): LambdaConfig {
     ),
     lifecycleHooks: switchFromEnv(env, 'ENI_POOL_LIFECYCLE_HOOKS', true),
     sqsConcurrency: integerFromEnv(env, 'ENI_POOL_SQS_CONCURRENCY', 4, { min: 1, max: 32 }),
+    pacingMaxAhead:
+      raw(env, 'ENI_POOL_PACING_MAX_AHEAD') === undefined
+        ? undefined
+        : integerFromEnv(env, 'ENI_POOL_PACING_MAX_AHEAD', 0, { min: 0, max: 10_000 }),
     metrics: switchFromEnv(env, 'ENI_POOL_METRICS', true),
     pools: poolsFromEnv(env, 'ENI_POOL_POOLS'),
     lifecycleHookPrefix: hookPrefixFromEnv(env, 'ENI_POOL_LIFECYCLE_HOOK_PREFIX'),

@@ -61,6 +61,7 @@ export function createHandlerFromConfig(
         deviceIndex: config.deviceIndex,
       },
       executor: { wait: { timeoutMs: config.waitTimeoutMs } },
+      ...(config.pacingMaxAhead !== undefined ? { attachPacing: { maxAhead: config.pacingMaxAhead } } : {}),
     },
     lifecycle: config.lifecycleHooks
       ? { resultOnFailure: config.lifecycleResultOnFailure, hookNamePrefix: config.lifecycleHookPrefix }

@@ -157,6 +157,14 @@ describe('EniPool', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 5 },
     });
+    // The other 4 batches' attaches are all that can be due ahead of one: 4 × 10.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ENI_POOL_PACING_MAX_AHEAD: '40' }) },
+    });
+    const direct = Template.fromStack(deploy({}).stack);
+    for (const fn of resourcesOf(direct, 'AWS::Lambda::Function')) {
+      expect(fn.Properties.Environment?.Variables?.ENI_POOL_PACING_MAX_AHEAD).toBeUndefined();
+    }
     const consume = statementsOf(template).filter((s) => asList(s.Action).includes('sqs:ReceiveMessage'));
     expect(consume.map((s) => asList(s.Action).sort())).toEqual([
       ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],

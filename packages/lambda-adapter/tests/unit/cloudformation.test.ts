@@ -98,20 +98,35 @@ describe('cloudformation/eni-pool.yaml', () => {
       'ENI_POOL_LIFECYCLE_HOOK_PREFIX',
     ]);
     for (const name of Object.keys(variables)) expect(known, name).toContain(name);
+    // What a variable can be: its string, its parameter's default, or either branch of a condition.
+    const values = (value: Json): string[] =>
+      typeof value === 'string'
+        ? [value]
+        : 'Fn::If' in value
+          ? value['Fn::If'].slice(1).flatMap(values)
+          : [String(template.Parameters[value.Ref].Default)];
     const env = Object.fromEntries(
-      Object.entries(variables).map(([name, value]) => [
-        name,
-        typeof value === 'string' ? value : String(template.Parameters[value.Ref].Default),
-      ]),
+      Object.entries(variables).map(([name, value]) => [name, values(value)[0]]),
     );
     expect(() => readLambdaConfig(env)).not.toThrow();
     for (const [name, value] of Object.entries(variables)) {
-      if (typeof value === 'object') {
+      for (const each of values(value)) {
+        expect(() => readLambdaConfig({ [name]: each }), `${name}=${each}`).not.toThrow();
+      }
+      if (typeof value === 'object' && 'Ref' in value) {
         for (const allowed of template.Parameters[value.Ref].AllowedValues ?? []) {
           expect(() => readLambdaConfig({ [name]: String(allowed) }), `${name}=${allowed}`).not.toThrow();
         }
       }
     }
+  });
+
+  it('counts, with UseQueue=true, the attaches of the event source’s other batches ahead', () => {
+    const mapping = resources.EventQueueMapping.Properties;
+    const others = (mapping.ScalingConfig.MaximumConcurrency - 1) * mapping.BatchSize;
+    expect(resources.Function.Properties.Environment.Variables.ENI_POOL_PACING_MAX_AHEAD).toEqual({
+      'Fn::If': ['Buffered', String(others), ''],
+    });
   });
 
   it('filters state changes to the states that move an interface', () => {
