@@ -355,6 +355,9 @@ function burstBoundMs(n: number): number {
 /** Where a burst run stops: 3 × the bound (and at least 30 s), far enough above the target of 1.25×. */
 const burstCapMs = (n: number) => Math.max(30_000, 3 * burstBoundMs(n));
 
+/** The template's SQS event source runs at most 5 batches at once (`ScalingConfig.MaximumConcurrency`). */
+const TEMPLATE_QUEUE_CONCURRENCY = 5;
+
 const BURST_CONTENDERS: readonly BurstContender[] = [
   'original',
   'eni-pool',
@@ -383,7 +386,7 @@ async function burst(thread: BurstThread, contender: BurstContender, n: number):
   // The queue-buffered wiring: every event through Lambda's SQS event source, as the template sets it.
   const queue =
     contender === 'eni-pool (Lambda handler), SQS batches'
-      ? new SqsBatches((events) => thread.handleBatch(events))
+      ? new SqsBatches((events) => thread.handleBatch(events), { maxConcurrency: TEMPLATE_QUEUE_CONCURRENCY })
       : undefined;
   try {
     const pool = createBurstPool(sim, n);
@@ -475,7 +478,7 @@ async function burst(thread: BurstThread, contender: BurstContender, n: number):
 function burstWiring(contender: BurstContender, n: number, result: BurstResult): string {
   if (contender === 'eni-pool') return `each event to its own worker (${n} managers, ${n} SDK clients)`;
   if (contender === 'eni-pool, one shared manager') return 'every event to one shared manager';
-  return `every event through an SQS queue to the Lambda adapter's SQS handler (batches of ≤ 10, 5 s window; 5 batches at once, then 300 more a minute): ${result.batches ?? 0} invocations, each its own worker`;
+  return `every event through an SQS queue to the Lambda adapter's SQS handler (the template's: batches of ≤ 10, 5 s window, at most 5 batches at once): ${result.batches ?? 0} invocations, each its own worker`;
 }
 
 async function burstScenario(): Promise<void> {

@@ -8,7 +8,11 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import type { AwsSim } from '@eni-pool/aws-sim';
 import { createEc2Client, EniPoolManager, parseEvent, silentLogger } from '@eni-pool/core';
 import { sqsEvent, sqsRecord } from '@eni-pool/core/testing';
-import { createEventBridgeHandler, createSqsHandler } from '@eni-pool/lambda-adapter';
+import {
+  createEventBridgeHandler,
+  createHandlerFromConfig,
+  readLambdaConfig,
+} from '@eni-pool/lambda-adapter';
 import { OriginalTool, originalToolClientConfig } from '../baseline/original-tool';
 
 export type ContenderName = 'original' | 'eni-pool' | 'eni-pool (Lambda handler)';
@@ -119,20 +123,26 @@ export interface BatchWorker {
 }
 
 /**
- * The Lambda adapter's SQS handler with its defaults (the `UseQueue=true` wiring), and the clients it
- * builds when given none: one invocation per batch, each event a record whose body is the event.
+ * The function the template deploys with `UseQueue=true`, built from the environment the template gives
+ * it (`ENI_POOL_PACING_MAX_AHEAD=40`; metrics and logs off here, as they make no EC2 call) on the
+ * clients it builds when given none: one invocation per SQS batch, each event a record whose body is
+ * the event.
  */
 export function sqsBatchWorker(sim: SimEndpoint, options: WorkerOptions = {}): BatchWorker {
   const ec2 = createEc2Client(quietClient(sim));
   const autoScaling = new AutoScalingClient(quietClient(sim));
-  const handler = createSqsHandler({ ec2, autoScaling, logger: silentLogger });
+  const config = readLambdaConfig({
+    ENI_POOL_PACING_MAX_AHEAD: '40',
+    ENI_POOL_METRICS: 'disabled',
+    ENI_POOL_LOG_LEVEL: 'silent',
+  });
+  const handler = createHandlerFromConfig(config, ec2, autoScaling);
   return {
     handleBatch: async (events) => {
       try {
-        const { batchItemFailures } = await handler(sqsEvent(...events.map((event) => sqsRecord(event))));
-        if (batchItemFailures.length > 0) {
-          options.onError?.(new Error(`${batchItemFailures.length} of ${events.length} records failed`));
-        }
+        const response = await handler(sqsEvent(...events.map((event) => sqsRecord(event))));
+        const failed = 'batchItemFailures' in response ? response.batchItemFailures.length : 0;
+        if (failed > 0) options.onError?.(new Error(`${failed} of ${events.length} records failed`));
       } catch (error) {
         options.onError?.(error);
       }
