@@ -42,6 +42,23 @@ import { checkHookPrefix, checkInteger, checkPoolName, checkTagKey } from './val
 /** The SQS event source of `useQueue`: records per batch, and batches at once. */
 const QUEUE_BATCH_SIZE = 10;
 const QUEUE_MAX_CONCURRENCY = 5;
+
+/**
+ * Bounded invocations: the queue's event source runs at most QUEUE_MAX_CONCURRENCY batches at once, so
+ * the other batches' attaches are all that can be due ahead of one; a reserved concurrency of N leaves
+ * at most N - 1 other events in flight. Members beyond them wait in a queue and are not counted ahead.
+ */
+function pacingMaxAhead(props: EniPoolProps): { ENI_POOL_PACING_MAX_AHEAD?: string } {
+  if (props.useQueue) {
+    return { ENI_POOL_PACING_MAX_AHEAD: String((QUEUE_MAX_CONCURRENCY - 1) * QUEUE_BATCH_SIZE) };
+  }
+  const reserved = props.reservedConcurrency;
+  if (reserved === undefined) return {};
+  // A token (a deploy-time parameter) cannot be counted down here; N itself bounds N - 1 too.
+  return {
+    ENI_POOL_PACING_MAX_AHEAD: Token.isUnresolved(reserved) ? Token.asString(reserved) : String(reserved - 1),
+  };
+}
 /** The runtimes the bundle is built and tested for. */
 const SUPPORTED_RUNTIMES = ['nodejs24.x', 'nodejs22.x'];
 
@@ -293,11 +310,7 @@ export class EniPool extends Construct {
       POWERTOOLS_SERVICE_NAME: 'eni-pool',
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       ...(poolTagKey === DEFAULT_POOL_TAG_KEY ? {} : { ENI_POOL_TAG_KEY: poolTagKey }),
-      // The event source runs at most QUEUE_MAX_CONCURRENCY batches at once: the other batches' attaches
-      // are all that can be due ahead of one; members beyond them wait in the queue.
-      ...(props.useQueue
-        ? { ENI_POOL_PACING_MAX_AHEAD: String((QUEUE_MAX_CONCURRENCY - 1) * QUEUE_BATCH_SIZE) }
-        : {}),
+      ...pacingMaxAhead(props),
     };
 
     this.function = new LambdaFunctionResource(this, 'Function', {

@@ -161,10 +161,14 @@ describe('EniPool', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ ENI_POOL_PACING_MAX_AHEAD: '40' }) },
     });
-    const direct = Template.fromStack(deploy({}).stack);
-    for (const fn of resourcesOf(direct, 'AWS::Lambda::Function')) {
-      expect(fn.Properties.Environment?.Variables?.ENI_POOL_PACING_MAX_AHEAD).toBeUndefined();
-    }
+    const maxAhead = (props: Parameters<typeof deploy>[0]) =>
+      resourcesOf(Template.fromStack(deploy(props).stack), 'AWS::Lambda::Function').map(
+        (fn) => fn.Properties.Environment?.Variables?.ENI_POOL_PACING_MAX_AHEAD,
+      );
+    expect(maxAhead({})).not.toContain('40');
+    expect(maxAhead({}).every((value) => value === undefined)).toBe(true);
+    // Direct, with 20 reserved: at most 19 other events in flight.
+    expect(maxAhead({ reservedConcurrency: 20 })).toContain('19');
     const consume = statementsOf(template).filter((s) => asList(s.Action).includes('sqs:ReceiveMessage'));
     expect(consume.map((s) => asList(s.Action).sort())).toEqual([
       ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],

@@ -121,11 +121,15 @@ describe('cloudformation/eni-pool.yaml', () => {
     }
   });
 
-  it('counts, with UseQueue=true, the attaches of the event source’s other batches ahead', () => {
+  it('bounds the attaches counted ahead by the queue’s other batches, else by the reserved concurrency', () => {
     const mapping = resources.EventQueueMapping.Properties;
     const others = (mapping.ScalingConfig.MaximumConcurrency - 1) * mapping.BatchSize;
     expect(resources.Function.Properties.Environment.Variables.ENI_POOL_PACING_MAX_AHEAD).toEqual({
-      'Fn::If': ['Buffered', String(others), ''],
+      'Fn::If': [
+        'Buffered',
+        String(others),
+        { 'Fn::If': ['HasReservedConcurrency', { Ref: 'ReservedConcurrency' }, ''] },
+      ],
     });
   });
 
