@@ -20,6 +20,9 @@ export function optionsFromConfig(config: SqsCliConfig, logger: Logger): SqsEven
       maxRounds: shared.maxRounds,
       planner: { placement: shared.placement, deviceIndex: shared.deviceIndex },
       executor: { wait: { timeoutMs: shared.waitTimeoutMs } },
+      // One replica is the only worker: the batches of its pollers share its manager, which attaches
+      // what waits in its own queue itself. Members still in the queue are no worker's yet.
+      attachPacing: { maxAhead: shared.pacingMaxAhead ?? 0 },
     },
     concurrency: config.pollers,
     reconcileConcurrency: config.reconcileConcurrency,

@@ -150,6 +150,13 @@ export const SETTINGS = [
     description: 'load → plan → apply rounds per reconcile',
   },
   {
+    flag: 'pacing-max-ahead',
+    env: 'ENI_POOL_PACING_MAX_AHEAD',
+    defaultValue: '0',
+    description:
+      "other replicas' attaches counted ahead when pacing: (replicas − 1) × pollers × batch size (0–10000)",
+  },
+  {
     flag: 'log-level',
     env: 'ENI_POOL_LOG_LEVEL',
     defaultValue: 'info',

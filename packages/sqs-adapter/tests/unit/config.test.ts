@@ -1,6 +1,7 @@
-import { ConfigurationError } from '@eni-pool/core';
+import { ConfigurationError, silentLogger } from '@eni-pool/core';
 import { describe, expect, it } from 'vitest';
 import { readCliConfig, SETTINGS, usage } from '../../src';
+import { optionsFromConfig } from '../../src/cli';
 
 const url = 'https://sqs.eu-west-1.amazonaws.com/123456789012/eni-pool-events';
 
@@ -82,5 +83,22 @@ describe('readCliConfig', () => {
       expect(usage()).toContain(`--${setting.flag}`);
       expect(usage()).toContain(setting.env);
     }
+  });
+});
+
+describe('optionsFromConfig', () => {
+  const maxAhead = (argv: string[], env: Record<string, string> = {}) =>
+    optionsFromConfig(config(argv, { ENI_POOL_QUEUE_URL: url, ...env }), silentLogger).managerOptions
+      ?.attachPacing;
+
+  it('paces as the only worker unless told how many other replicas attach', () => {
+    expect(maxAhead([])).toEqual({ maxAhead: 0 });
+    expect(maxAhead([], { ENI_POOL_PACING_MAX_AHEAD: '40' })).toEqual({ maxAhead: 40 });
+    expect(maxAhead(['--pacing-max-ahead', '20'], { ENI_POOL_PACING_MAX_AHEAD: '40' })).toEqual({
+      maxAhead: 20,
+    });
+    expect(failure(['--pacing-max-ahead=-3'], { ENI_POOL_QUEUE_URL: url }).message).toMatch(
+      /ENI_POOL_PACING_MAX_AHEAD must be between 0 and 10000/,
+    );
   });
 });
