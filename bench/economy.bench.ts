@@ -478,7 +478,7 @@ async function burst(thread: BurstThread, contender: BurstContender, n: number):
 function burstWiring(contender: BurstContender, n: number, result: BurstResult): string {
   if (contender === 'eni-pool') return `each event to its own worker (${n} managers, ${n} SDK clients)`;
   if (contender === 'eni-pool, one shared manager') return 'every event to one shared manager';
-  return `every event through an SQS queue to the Lambda adapter's SQS handler (the template's: batches of ≤ 10, 5 s window, at most 5 batches at once): ${result.batches ?? 0} invocations, each its own worker`;
+  return `every event through an SQS queue to the function the template deploys with UseQueue=true (batches of ≤ 10, 5 s window, at most 5 batches at once): ${result.batches ?? 0} invocations, each its own worker`;
 }
 
 async function burstScenario(): Promise<void> {

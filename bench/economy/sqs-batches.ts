@@ -1,6 +1,7 @@
 /**
  * Lambda's SQS event source mapping, as the template wires it (batches of up to 10, a 5 s batching
- * window) and as AWS documents its scaling: at first 5 batches at once, then up to 300 more per minute.
+ * window, a maximum concurrency) and as AWS documents its scaling: at first 5 batches at once, then up
+ * to 300 more per minute, up to that maximum.
  * Events pushed here wait in the "queue" until a batch is due (10 waiting, or the oldest has waited the
  * window) and a batch may start (fewer batches running than the mapping's concurrency allows by now).
  */
