@@ -59,6 +59,7 @@ function pacingMaxAhead(props: EniPoolProps): { ENI_POOL_PACING_MAX_AHEAD?: stri
     ENI_POOL_PACING_MAX_AHEAD: Token.isUnresolved(reserved) ? Token.asString(reserved) : String(reserved - 1),
   };
 }
+
 /** The runtimes the bundle is built and tested for. */
 const SUPPORTED_RUNTIMES = ['nodejs24.x', 'nodejs22.x'];
 

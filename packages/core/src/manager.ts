@@ -1198,17 +1198,24 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     const view = await this.pacingView(round, readAtWall, signal);
     const readAt = this.clock.now();
     const until = readAt + pacing.maxDelayMs;
-    const ownAttaches = round.planned.filter((planned): planned is AttachAction => planned.kind === 'attach');
+    // With bounded workers, an attach counts at most maxAhead of the others' attaches, and this round's
+    // own ahead of it: their order among themselves is the view's, whatever the queue holds since.
+    const ownAhead = new Map<string, number>();
+    if (Number.isFinite(pacing.maxAhead)) {
+      const unqueued = () => false;
+      round.planned
+        .filter((planned): planned is AttachAction => planned.kind === 'attach')
+        .map((own) => ({ id: own.id, rank: view.rank(own, unqueued) }))
+        .sort((a, b) => a.rank - b.rank)
+        .forEach((own, index) => ownAhead.set(own.id, index));
+    }
     return async (action) => {
       while (!signal?.aborted) {
         const queued = this.waitingTargets.get(round.pool)?.views;
-        const isQueued = (instanceId: string) => queued?.has(instanceId) ?? false;
-        let rank = view.rank(action, isQueued);
-        if (rank > pacing.maxAhead) {
-          // Bounded workers: at most maxAhead of the others' attaches, and this worker's own ahead.
-          const own = ownAttaches.filter((other) => other !== action && view.rank(other, isQueued) < rank);
-          rank = Math.min(rank, pacing.maxAhead + own.length);
-        }
+        const rank = Math.min(
+          view.rank(action, (instanceId) => queued?.has(instanceId) ?? false),
+          pacing.maxAhead + (ownAhead.get(action.id) ?? 0),
+        );
         const turnAt = Math.min(until, readAt + attachDelayMs(view.attachTimes, readAtWall, rank, pacing));
         const waitMs = turnAt - this.clock.now();
         if (waitMs <= 0) return;
