@@ -1200,15 +1200,16 @@ export class EniPoolManager extends EventEmitter<EniPoolEvents> {
     const until = readAt + pacing.maxDelayMs;
     // With bounded workers, an attach counts at most maxAhead of the others' attaches, and this round's
     // own ahead of it: their order among themselves is the view's, whatever the queue holds since.
-    const ownAhead = new Map<string, number>();
-    if (Number.isFinite(pacing.maxAhead)) {
-      const unqueued = () => false;
-      round.planned
-        .filter((planned): planned is AttachAction => planned.kind === 'attach')
-        .map((own) => ({ id: own.id, rank: view.rank(own, unqueued) }))
-        .sort((a, b) => a.rank - b.rank)
-        .forEach((own, index) => ownAhead.set(own.id, index));
-    }
+    const unqueued = () => false;
+    const ownAhead = new Map<string, number>(
+      Number.isFinite(pacing.maxAhead)
+        ? round.planned
+            .filter((planned): planned is AttachAction => planned.kind === 'attach')
+            .map((own) => ({ id: own.id, rank: view.rank(own, unqueued) }))
+            .sort((a, b) => a.rank - b.rank)
+            .map((own, index) => [own.id, index] as const)
+        : [],
+    );
     return async (action) => {
       while (!signal?.aborted) {
         const queued = this.waitingTargets.get(round.pool)?.views;
