@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Context } from 'aws-lambda';
 import { beginEventLog } from './powertools-logger';
 import type { HandlerOptions } from './types';
@@ -14,6 +15,9 @@ export function invocationDeadline(context: Context | undefined, marginMs: numbe
   const remaining = context.getRemainingTimeInMillis();
   if (!Number.isFinite(remaining) || remaining <= 0) return { done() {} };
   const controller = new AbortController();
+  // Every record of a batch in flight, and every wait of its work, listens to the deadline: many
+  // listeners at once is the design, not a leak, so Node is not to warn about it.
+  setMaxListeners(0, controller.signal);
   const timer = setTimeout(
     () => controller.abort(new Error('the function is about to time out')),
     Math.max(remaining - marginMs, Math.floor(remaining / 2)),

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ChangeMessageVisibilityBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { type Logger, parseEvent, type ReconcileFinishedEvent, type Trigger } from '@eni-pool/core';
 import { poolMetricsOf, processBatch } from '@eni-pool/lambda-adapter';
@@ -103,8 +104,8 @@ export class SqsEventSource extends EventEmitter<SqsEventSourceEvents> {
   private readonly random: () => number;
   private readonly sync: SyncSchedule | undefined;
   private lanes: Lane[] = [];
-  private receives = new AbortController();
-  private work = new AbortController();
+  private readonly receives = manyListeners(new AbortController());
+  private readonly work = manyListeners(new AbortController());
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   private stopping: Promise<void> | undefined;
   private consecutiveFailures = 0;
@@ -547,4 +548,13 @@ export class SqsEventSource extends EventEmitter<SqsEventSourceEvents> {
  */
 export function createSqsEventSource(options: SqsEventSourceOptions): SqsEventSource {
   return new SqsEventSource(options);
+}
+
+/**
+ * Every poller's receive, or every message in flight, listens to these signals: many listeners at once
+ * is the design, not a leak, so Node is not to warn about it.
+ */
+function manyListeners(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

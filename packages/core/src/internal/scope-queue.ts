@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { PoolScope } from '../model';
 
 interface Entry<T> {
@@ -67,11 +68,15 @@ export class ScopeQueue<T> {
     const promise = new Promise<T>((resolve, reject) => {
       settle = { resolve, reject };
     });
+    const controller = new AbortController();
+    // Every wait of the run listens to its signal (a burst round paces each attach on it): many at
+    // once is the design, not a leak, so Node is not to warn about it.
+    setMaxListeners(0, controller.signal);
     const entry: Entry<T> = {
       pools: scope.kind === 'all' ? undefined : new Set(scope.pools),
       key,
       work,
-      controller: new AbortController(),
+      controller,
       open: 0,
       cleanups: [],
       started: false,

@@ -128,6 +128,26 @@ describe('attach pacing on the event path', () => {
     expect(ids.map((id) => (attachedAt.get(id) ?? 0) - START)).toEqual([0, 0, 1_000, 2_000, 3_000]);
   });
 
+  it('paces many attaches of one round without a listener-leak warning', async () => {
+    vi.useFakeTimers({ now: START });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const { ec2, ids } = burstWorld(20);
+      // Twenty attaches of one round wait for their turns at once, each listening to the round's signal.
+      const reconcile = timedManager(ec2, { capacity: 2, refillPerSecond: 1 }).reconcileInstances(ids);
+      await vi.runAllTimersAsync();
+      await reconcile;
+      await new Promise((resolve) => process.nextTick(resolve));
+
+      expect(served(ec2, ids)).toEqual(ids);
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('counts at most maxAhead attaches of other workers ahead, when the workers are bounded', async () => {
     vi.useFakeTimers({ now: START });
     const batch = ['i-15', 'i-16', 'i-17', 'i-18', 'i-19'];

@@ -132,6 +132,49 @@ describe('message delivery', { timeout: 60_000 }, () => {
     expect(h.sim.calls.log.filter((call) => call.service !== 'sqs')).toEqual([]);
   });
 
+  it('lets every message in flight listen to the stop signal without a listener-leak warning', async () => {
+    harness = await SqsHarness.start();
+    const h = harness;
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      // Three pollers, batches of 10, 4 at once each: up to 12 lifecycle actions wait together, each
+      // listening to the signal that stops the source, as a real wait does.
+      let active = 0;
+      let most = 0;
+      const handled: string[] = [];
+      const waiting = {
+        async handle(trigger: { instanceId: string }, signal?: AbortSignal) {
+          const onAbort = () => {};
+          signal?.addEventListener('abort', onAbort, { once: true });
+          active += 1;
+          most = Math.max(most, active);
+          await until(() => most >= 12 || handled.length > 0, 'twelve actions in flight', 10_000).catch(
+            () => undefined,
+          );
+          signal?.removeEventListener('abort', onAbort);
+          active -= 1;
+          handled.push(trigger.instanceId);
+        },
+      };
+      h.source({ lifecycle: waiting, batchSize: 10, concurrency: 3, reconcileConcurrency: 4 }).start();
+      for (let i = 0; i < 30; i++) {
+        h.sim.sqs.sendMessageTo(
+          QUEUE,
+          JSON.stringify(lifecycleNotification({ instanceId: `i-${String(i).padStart(17, '0')}` })),
+        );
+      }
+      await until(() => handled.length === 30, 'every action handled', 30_000);
+      await new Promise((resolve) => process.nextTick(resolve));
+
+      expect(most).toBeGreaterThan(10);
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('reconciles a batch of state changes of one pool once', async () => {
     harness = await SqsHarness.start({ subnets: 1, perSubnet: 3 });
     const h = harness;
