@@ -17,7 +17,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { AwsSim, type AwsSimOptions, EC2_BUCKETS, type EventBridgeEvent } from '@eni-pool/aws-sim';
 import { type BurstContender, BurstThread } from './economy/burst-thread';
-import { callsSince, type Ec2Calls, markCalls } from './economy/calls';
+import { callsSince, type Ec2Calls, firstCallFloor, markCalls } from './economy/calls';
 import { HoldingSampler } from './economy/holding-sampler';
 import { SqsBatches } from './economy/sqs-batches';
 import { type ContenderName, lambdaWorker, originalWorker, type Worker, workerFor } from './economy/workers';
@@ -520,6 +520,17 @@ async function burstScenario(): Promise<void> {
           ratio(mine.calls.throttled / mine.calls.total, base.calls.throttled / base.calls.total),
           '≤ 5 %',
         ],
+        ...(contender === 'eni-pool' && firstCallFloor(n) > 0
+          ? [
+              [
+                'throttled that no design avoids',
+                '',
+                `≥ ${int(firstCallFloor(n))} (first reads beyond the bucket)`,
+                '',
+                `≤ 5 % needs ≥ ${int(firstCallFloor(n) / 0.05)} calls`,
+              ],
+            ]
+          : []),
         [
           'instances seen holding 2 pool ENIs',
           `${base.report.doubleHolders} (max ${base.report.maxDoubleAtOnce} at once)`,

@@ -3,10 +3,20 @@
  * counters never drop a call; the bounded log is read only where a figure needs request parameters
  * (follow-up pages), and only over short windows that it holds whole.
  */
-import { type AwsSim, EC2_ACTIONS } from '@eni-pool/aws-sim';
+import { type AwsSim, type BucketSpec, EC2_ACTIONS, EC2_BUCKETS } from '@eni-pool/aws-sim';
 
 /** The error codes the simulator answers a throttled request with. */
 export const THROTTLE_CODES = ['RequestLimitExceeded', 'Throttling', 'RequestThrottled'] as const;
+
+/**
+ * Throttled answers that no design avoids when `workers` separate workers send their first call at the
+ * same instant: EC2 buckets each API on its own, so whichever API that first call is, the requests beyond
+ * its bucket are throttled (refill during the instant aside). A `running` event names only the instance,
+ * so the first call is a read of it, from the describe bucket (100, then 20 per second).
+ */
+export function firstCallFloor(workers: number, bucket: BucketSpec = EC2_BUCKETS.describe!): number {
+  return Math.max(0, workers - bucket.capacity);
+}
 
 /** EC2 requests by kind, throttled ones included. */
 export interface Ec2Calls {

@@ -1,9 +1,40 @@
 import { AttachNetworkInterfaceCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import { callsSince, markCalls } from '../economy/calls';
+import { callsSince, firstCallFloor, markCalls } from '../economy/calls';
 import { HoldingSampler, sampleHolding } from '../economy/holding-sampler';
 import { POOL_TAG } from '../economy/worlds';
 import { poolWorld, startSim } from './helpers';
+
+describe('firstCallFloor', () => {
+  it('is what the simulator throttles of first reads sent together, beyond the describe bucket', async () => {
+    const { sim, client } = await startSim({ throttling: true });
+    const { instances } = await poolWorld(sim, { interfaces: 0, instances: 1 });
+    const ec2 = client({ maxAttempts: 1 });
+    const before = markCalls(sim);
+    const startedAt = performance.now();
+    // 150 workers' first read of their instance, at once.
+    await Promise.all(
+      Array.from({ length: 150 }, () =>
+        ec2
+          .send(
+            new DescribeInstancesCommand({
+              Filters: [{ Name: 'instance-id', Values: [instances[0]!] }],
+              MaxResults: 1000,
+            }),
+          )
+          .catch(() => undefined),
+      ),
+    );
+    // Tokens that refilled while the requests went out (20 a second) are the only ones beyond the bucket.
+    const refilled = Math.ceil((20 * (performance.now() - startedAt)) / 1000);
+
+    expect(firstCallFloor(150)).toBe(50);
+    expect(firstCallFloor(30)).toBe(0);
+    const { throttled } = callsSince(sim, before);
+    expect(throttled).toBeLessThanOrEqual(firstCallFloor(150));
+    expect(throttled).toBeGreaterThanOrEqual(firstCallFloor(150) - refilled);
+  });
+});
 
 describe('callsSince', () => {
   it('splits describes, their follow-up pages and mutating calls, counting throttled answers', async () => {
