@@ -158,13 +158,14 @@ describe('message delivery', { timeout: 60_000 }, () => {
           handled.push(trigger.instanceId);
         },
       };
-      h.source({ lifecycle: waiting, batchSize: 10, concurrency: 3, reconcileConcurrency: 4 }).start();
+      // Queued before the pollers start, so that each receive takes a full batch.
       for (let i = 0; i < 30; i++) {
         h.sim.sqs.sendMessageTo(
           QUEUE,
           JSON.stringify(lifecycleNotification({ instanceId: `i-${String(i).padStart(17, '0')}` })),
         );
       }
+      h.source({ lifecycle: waiting, batchSize: 10, concurrency: 3, reconcileConcurrency: 4 }).start();
       await until(() => handled.length === 30, 'every action handled', 30_000);
       await new Promise((resolve) => process.nextTick(resolve));
 
