@@ -87,7 +87,8 @@ function raw(env: Environment, name: string): string | undefined {
 }
 
 /**
- * Reads an integer environment variable within `[min, max]`.
+ * Reads an integer environment variable within `[min, max]`; `fallback` when it is unset (which may be
+ * `undefined`, for a setting that is off unless given).
  *
  * @throws ConfigurationError naming the variable when the value is not an integer in range.
  * @example
@@ -96,12 +97,12 @@ function raw(env: Environment, name: string): string | undefined {
  * integerFromEnv({}, 'ROUNDS', 3, { min: 1, max: 10 }); // 3
  * ```
  */
-export function integerFromEnv(
+export function integerFromEnv<F extends number | undefined>(
   env: Environment,
   name: string,
-  fallback: number,
+  fallback: F,
   range: { readonly min: number; readonly max: number },
-): number {
+): number | F {
   const value = raw(env, name);
   if (value === undefined) return fallback;
   if (!/^-?\d+$/.test(value)) {
@@ -261,10 +262,7 @@ export function readLambdaConfig(env: Environment = process.env): LambdaConfig {
     ),
     lifecycleHooks: switchFromEnv(env, 'ENI_POOL_LIFECYCLE_HOOKS', true),
     sqsConcurrency: integerFromEnv(env, 'ENI_POOL_SQS_CONCURRENCY', 4, { min: 1, max: 32 }),
-    pacingMaxAhead:
-      raw(env, 'ENI_POOL_PACING_MAX_AHEAD') === undefined
-        ? undefined
-        : integerFromEnv(env, 'ENI_POOL_PACING_MAX_AHEAD', 0, { min: 0, max: 10_000 }),
+    pacingMaxAhead: integerFromEnv(env, 'ENI_POOL_PACING_MAX_AHEAD', undefined, { min: 0, max: 10_000 }),
     metrics: switchFromEnv(env, 'ENI_POOL_METRICS', true),
     pools: poolsFromEnv(env, 'ENI_POOL_POOLS'),
     lifecycleHookPrefix: hookPrefixFromEnv(env, 'ENI_POOL_LIFECYCLE_HOOK_PREFIX'),
